@@ -1,0 +1,5 @@
+"""Entry point: flask --app app …, gunicorn app:app"""
+
+from forum import create_app
+
+app = create_app()

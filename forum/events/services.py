@@ -1,0 +1,103 @@
+"""Event logic that views, the CLI and the API share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from forum.db import LabelledEnum, utcnow
+from forum.events.models import Event, EventStatus, Visibility
+from forum.extensions import db
+
+PAGE_SIZE = 20
+
+
+class RegistrationState(LabelledEnum):
+    OPENS_LATER = "opens_later", _l("Anmälan öppnar")
+    OPEN = "open", _l("Anmälan är öppen")
+    FULL = "full", _l("Fullbokat")
+    CLOSED = "closed", _l("Anmälan är stängd")
+    INVITATION_ONLY = "invitation_only", _l("Endast för inbjudna")
+    INTEREST = "interest", _l("Intresseanmälan är öppen")
+    CANCELLED = "cancelled", _l("Inställt")
+
+
+def seats_taken(event: Event) -> int:
+    """Confirmed seats. Registration (a later module) supplies the count; none exist before it."""
+    from forum.registration import services as registration
+
+    counter = getattr(registration, "confirmed_count", None)
+    return counter(event) if counter else 0
+
+
+def registration_state(event: Event, now: datetime | None = None) -> RegistrationState:
+    now = now or utcnow()
+    if event.status == EventStatus.CANCELLED:
+        return RegistrationState.CANCELLED
+    if event.visibility == Visibility.INVITATION:
+        return RegistrationState.INVITATION_ONLY
+    if not event.is_registration_open(now):
+        if event.registration_opens_at and now < event.registration_opens_at and now < event.ends_at:
+            return RegistrationState.OPENS_LATER
+        return RegistrationState.CLOSED
+    if event.date_is_preliminary:
+        return RegistrationState.INTEREST
+    if event.capacity is not None and seats_taken(event) >= event.capacity:
+        return RegistrationState.FULL
+    return RegistrationState.OPEN
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    number: int
+    total: int
+    size: int = PAGE_SIZE
+
+    @property
+    def has_next(self) -> bool:
+        return self.number * self.size < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def _page(query, count_query, number: int) -> Page:
+    number = max(number, 1)
+    total = db.session.scalar(count_query) or 0
+    items = list(db.session.scalars(query.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)))
+    return Page(items=items, number=number, total=total)
+
+
+def upcoming_events(page: int = 1, now: datetime | None = None) -> Page:
+    now = now or utcnow()
+    condition = Event.is_listed(now)
+    return _page(
+        select(Event).where(condition).order_by(Event.starts_at, Event.id),
+        select(func.count(Event.id)).where(condition),
+        page,
+    )
+
+
+def past_events(page: int = 1, now: datetime | None = None) -> Page:
+    now = now or utcnow()
+    condition = (
+        (Event.status == EventStatus.PUBLISHED) & (Event.visibility == Visibility.PUBLIC) & (Event.ends_at < now)
+    )
+    return _page(
+        select(Event).where(condition).order_by(Event.starts_at.desc(), Event.id),
+        select(func.count(Event.id)).where(condition),
+        page,
+    )
+
+
+def public_event(slug: str) -> Event | None:
+    """An event the public may see: published or cancelled (so that links keep explaining), never a draft."""
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None or event.status == EventStatus.DRAFT:
+        return None
+    return event
