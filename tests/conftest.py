@@ -3,11 +3,14 @@ TEST_DATABASE_URL is set), emptied after every test; a fresh app per test; real 
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from forum import create_app
@@ -62,9 +65,25 @@ def app_config() -> dict:
     return {}
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own application context, as in production.
+
+    The test keeps an app context open for its own database work; without this, requests would
+    share its `g` (cached locale, logged-in user) and its database session. The test's session is
+    committed first, so what the test wrote is visible to the request, and objects are expired,
+    so that the test sees what the request changed.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url, app_config):
     app = create_app(_test_config(database_url, **app_config))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()
