@@ -28,7 +28,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     values.update(overrides or {})
     values["SQLALCHEMY_DATABASE_URI"] = settings.database_uri(app.instance_path, values.get("SQLALCHEMY_DATABASE_URI"))
     app.config.update(values)
-    app.config.setdefault("SECRET_KEY", settings.secret_key(app.instance_path))
+    if not app.config.get("SECRET_KEY"):  # Flask's defaults hold SECRET_KEY=None, so setdefault would not do
+        app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

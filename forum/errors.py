@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -40,9 +40,9 @@ def register(app) -> None:
             429: (_("För många försök"), _("Du har gjort för många försök. Vänta en stund och försök igen.")),
         }
         title, message = texts.get(error.code or 500, (_("Något gick fel"), _("Försök igen om en stund.")))
-        response = _page(error.code or 500, title, message)
+        response = make_response(_page(error.code or 500, title, message))
         if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-            response[0].headers["Allow"] = ", ".join(error.valid_methods)
+            response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
     @app.errorhandler(Exception)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 
 LANGUAGES = ("sv", "en")
@@ -27,6 +27,8 @@ TIME_PREFIX = {"sv": "kl. ", "en": ""}
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands and workers: the default language
+        return DEFAULT_LANGUAGE
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in LANGUAGES:
         return chosen

@@ -158,11 +158,15 @@ def create_user(
 def create_user_from_cli(
     email: str, name: str = "", admin: bool = False, password: str | None = None
 ) -> tuple[User, str]:
-    """`flask users create`: the name defaults to the part of the address before @."""
-    address = normalise_email(email)
-    user, generated = create_user(
-        address, name.strip() or address.split("@", 1)[0], admin=admin, password=password, via="cli"
-    )
+    """`flask users create`: the name defaults to the part of the address before @.
+
+    Its errors are in English, like the rest of the command line's output.
+    """
+    with force_locale("en"):
+        address = normalise_email(email)
+        user, generated = create_user(
+            address, name.strip() or address.split("@", 1)[0], admin=admin, password=password, via="cli"
+        )
     return user, generated if generated is not None else password
 
 
@@ -391,10 +395,7 @@ def roles_of(user: User) -> list[EventRole]:
 def team_of(event: Event) -> list[EventRole]:
     return list(
         db.session.scalars(
-            select(EventRole)
-            .join(User)
-            .where(EventRole.event_id == event.id)
-            .order_by(func.lower(User.name), User.id)
+            select(EventRole).join(User).where(EventRole.event_id == event.id).order_by(func.lower(User.name), User.id)
         )
     )
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from email.utils import make_msgid
 
+from flask import g, has_request_context
+
 from forum.extensions import db
 from forum.mail.models import OutboxMessage
+
+INLINE_QUEUE = "outbox_inline_message_ids"
 
 
 def enqueue(
@@ -28,4 +32,7 @@ def enqueue(
         message_id=make_msgid(domain="forum.local"),
     )
     db.session.add(message)
+    if has_request_context():
+        # For development inline delivery after the request (forum.mail.init_app); only committed rows are sent.
+        g.setdefault(INLINE_QUEUE, []).append(message.message_id)
     return message

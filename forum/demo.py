@@ -1,0 +1,835 @@
+"""Demo data from the seed documents (`flask --app app demo`).
+
+The demo is data (ORGANISATIONS, EVENTS) plus small functions that create whatever of it is
+missing. Every object is looked up by its natural key (organisation name, event slug, user
+e-mail, focus area and room name within the event, programme item title and start) and created
+only when absent; nothing that exists is changed, so running the command twice changes nothing
+and an organiser's edits to a demo event survive. A later issue extends the demo by adding
+specs and an ensure_… step to load().
+
+Dates are "the next future occurrence" of the seed's day and month, counted from today in
+Europe/Stockholm. Today itself does not count: on 27 May the Skåne forum moves to the next
+year, because registration runs from today until the day before the event and needs at least
+one day (see next_occurrence).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import click
+from babel.dates import format_date
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from forum.auth.models import EventRole, Role, User
+from forum.db import utcnow
+from forum.events.models import Event, EventKind, EventStatus, FocusArea, Organisation, Room, Visibility
+from forum.extensions import db
+from forum.privacy import audit
+from forum.programme.models import ProgrammeItem, ProgrammeItemKind
+
+ZONE_NAME = "Europe/Stockholm"
+ZONE = ZoneInfo(ZONE_NAME)
+# A reserved example domain: valid for the address checks (".local" is refused as special-use).
+DEFAULT_ADMIN_EMAIL = "admin@example.org"
+
+Echo = Callable[[str], object]
+
+
+# --- the data ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrganisationSpec:
+    name: str
+    contact_email: str
+
+
+@dataclass(frozen=True)
+class FocusAreaSpec:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class RoomSpec:
+    name: str
+    capacity: int | None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    title: str
+    kind: ProgrammeItemKind
+    starts: time
+    ends: time
+    day: int = 0  # days after the event's first day
+    room: str | None = None
+    focus_areas: tuple[str, ...] = ()
+    requires_signup: bool = False
+    capacity: int | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    slug: str
+    title: str
+    organisation: str
+    kind: EventKind
+    month: int
+    day: int
+    starts: time
+    ends: time
+    days: int = 1
+    # A preliminary date: the page shows "preliminärt <month> <year>"; day is then a placeholder.
+    preliminary: bool = False
+    summary: str = ""
+    description: str = ""
+    venue_name: str = ""
+    venue_address: str = ""
+    venue_city: str = ""
+    venue_directions: str = ""
+    capacity: int | None = None
+    visibility: Visibility = Visibility.PUBLIC
+    contact_email: str = ""
+    focus_areas: tuple[FocusAreaSpec, ...] = ()
+    rooms: tuple[RoomSpec, ...] = ()
+    items: tuple[ItemSpec, ...] = ()
+
+
+HALLAND = "Hela Sverige ska leva Halland"
+SKANE = "Länsstyrelsen Skåne"
+JAMTLAND = "Länsstyrelsen Jämtlands län"
+HEALTHY_CITIES = "Healthy Cities Sverige"
+
+# Only the Halland address comes from a seed document; the others are placeholders.
+ORGANISATIONS: tuple[OrganisationSpec, ...] = (
+    OrganisationSpec(HALLAND, "halland-beredskap@helasverige.se"),
+    OrganisationSpec(SKANE, "lansstyrelsen-skane@example.org"),
+    OrganisationSpec(JAMTLAND, "lansstyrelsen-jamtland@example.org"),
+    OrganisationSpec(HEALTHY_CITIES, "healthy-cities@example.org"),
+)
+
+P, T, W = ProgrammeItemKind.PLENARY, ProgrammeItemKind.TALK, ProgrammeItemKind.WORKSHOP
+BREAK, MEAL, PANEL, NETWORKING = (
+    ProgrammeItemKind.BREAK,
+    ProgrammeItemKind.MEAL,
+    ProgrammeItemKind.PANEL,
+    ProgrammeItemKind.NETWORKING,
+)
+
+
+def _t(text: str) -> time:
+    hour, minute = text.split(".")
+    return time(int(hour), int(minute))
+
+
+# From seed 000: Hela Sverige ska leva Halland, invitation to collaborate on long-term preparedness.
+HALLAND_AREAS = (
+    FocusAreaSpec("Vatten", "Fungerande vattenförsörjning och landskapets vattenhållning."),
+    FocusAreaSpec("Värme och energi", "Värme och energi som fungerar lokalt, även när det vanliga systemet sviktar."),
+    FocusAreaSpec(
+        "Mat och lokal livsmedelsproduktion",
+        "Lokal livsmedelsproduktion, jordarnas bördighet och lokal försörjningsförmåga.",
+    ),
+    FocusAreaSpec("Omsorg och vardagsstöd", "Omsorg om varandra och stöd i vardagen, i byn, samhället och stadsdelen."),
+    FocusAreaSpec(
+        "Information, samverkan och gemenskap",
+        "Människors möjlighet att samverka, dela kunskap och organisera sig.",
+    ),
+)
+
+HALLAND_DESCRIPTION = """\
+Hela Sverige ska leva Halland bjuder in till samverkan för att stärka den **långsiktiga
+beredskapen** i Halland – på landsbygderna, i samhällen och i städer.
+
+Långsiktig beredskap handlar inte enbart om hur vi organiserar oss när en kris uppstår, utan
+också om hur vi i vardagen stärker det som gör lokalsamhällen mindre sårbara: livskraftiga
+ekosystem, mat och lokal livsmedelsproduktion, fungerande vatten och energi, praktisk
+handlingskraft och starka nätverk mellan människor.
+
+## Vem är mötet för?
+
+Temamötet samlar lokala och regionala aktörer, myndigheter, föreningar, sakkunniga och
+engagerade människor från olika delar av länet. Syftet är att dela erfarenheter, lyfta fram
+goda exempel och skapa nya kontakter som kan föra arbetet vidare.
+
+## Fem områden
+
+Arbetet utgår från fem områden: de tre första handlar om grundläggande försörjning, det fjärde
+om omsorg och vardagsstöd och det femte om människors möjlighet att samverka, dela kunskap och
+organisera sig. Under dagen finns en workshop för varje område.
+
+## Följ, bidra eller delta
+
+Datumet är preliminärt. Anmäl ditt intresse om du vill **följa, bidra till eller delta i**
+arbetet – och berätta gärna om lokala initiativ och goda exempel.
+"""
+
+HALLAND_ITEMS = (
+    ItemSpec("Registrering och kaffe", BREAK, _t("9.00"), _t("9.30"), room="Stora salen"),
+    ItemSpec(
+        "Välkomna – långsiktig beredskap i Halland",
+        P,
+        _t("9.30"),
+        _t("10.30"),
+        room="Stora salen",
+        description="Varför långsiktig beredskap, och hur ett levande nätverk i Halland kan växa fram.",
+    ),
+    ItemSpec(
+        "Workshop: Vatten",
+        W,
+        _t("10.45"),
+        _t("12.00"),
+        room="Grupprum Ätran",
+        focus_areas=("Vatten",),
+        requires_signup=True,
+        capacity=25,
+    ),
+    ItemSpec(
+        "Workshop: Värme och energi",
+        W,
+        _t("10.45"),
+        _t("12.00"),
+        room="Grupprum Nissan",
+        focus_areas=("Värme och energi",),
+        requires_signup=True,
+        capacity=25,
+    ),
+    ItemSpec(
+        "Workshop: Mat och lokal livsmedelsproduktion",
+        W,
+        _t("10.45"),
+        _t("12.00"),
+        room="Grupprum Lagan",
+        focus_areas=("Mat och lokal livsmedelsproduktion",),
+        requires_signup=True,
+        capacity=25,
+    ),
+    ItemSpec("Lunch", MEAL, _t("12.00"), _t("13.00")),
+    ItemSpec(
+        "Workshop: Omsorg och vardagsstöd",
+        W,
+        _t("13.00"),
+        _t("14.15"),
+        room="Grupprum Viskan",
+        focus_areas=("Omsorg och vardagsstöd",),
+        requires_signup=True,
+        capacity=25,
+    ),
+    ItemSpec(
+        "Workshop: Information, samverkan och gemenskap",
+        W,
+        _t("13.00"),
+        _t("14.15"),
+        room="Grupprum Suseån",
+        focus_areas=("Information, samverkan och gemenskap",),
+        requires_signup=True,
+        capacity=25,
+    ),
+    ItemSpec("Kaffe", BREAK, _t("14.15"), _t("14.45")),
+    ItemSpec(
+        "Lokala initiativ som visar vägen",
+        P,
+        _t("14.45"),
+        _t("15.30"),
+        room="Stora salen",
+        description="Goda exempel från olika delar av Halland, och hur de kan spridas.",
+    ),
+    ItemSpec("Avslutning och vägen framåt", P, _t("15.30"), _t("16.00"), room="Stora salen"),
+)
+
+# From seed 001: the Länsstyrelsen Skåne slide deck; each talk is a slide heading.
+SKANE_ITEMS = (
+    ItemSpec("Registrering och kaffe", BREAK, _t("9.00"), _t("9.30"), room="Foajén"),
+    ItemSpec(
+        "Välkomna – ökad samverkan för ett robust och hållbart samhälle",
+        P,
+        _t("9.30"),
+        _t("9.45"),
+        room="Plenisalen",
+    ),
+    ItemSpec(
+        "Samhällets nya verklighet",
+        T,
+        _t("9.45"),
+        _t("10.05"),
+        room="Plenisalen",
+        description="- Geopolitisk oro och totalförsvaret\n- Klimatförändringar och social sårbarhet\n"
+        "- Polarisering, desinformation och minskad tillit\n- Behov av lokal motståndskraft och samverkan",
+    ),
+    ItemSpec(
+        "Vad är civilsamhället?",
+        T,
+        _t("10.05"),
+        _t("10.25"),
+        room="Plenisalen",
+        description="- En arena skild från stat, marknad och familj\n"
+        "- Människor organiserar sig kring gemensamma intressen\n"
+        "- Demokratisk delaktighet och social sammanhållning",
+    ),
+    ItemSpec(
+        "Civilsamhällets tre funktioner",
+        T,
+        _t("10.25"),
+        _t("10.45"),
+        room="Plenisalen",
+        description="- **Röst** – opinionsbildning och demokrati\n"
+        "- **Gemenskap** – tillit, inkludering och lokala relationer\n"
+        "- **Service** – stöd, välfärd och mobilisering",
+    ),
+    ItemSpec("Kaffe", BREAK, _t("10.45"), _t("11.05"), room="Foajén"),
+    ItemSpec(
+        "Samhällskontrakt under omförhandling",
+        T,
+        _t("11.05"),
+        _t("11.25"),
+        room="Plenisalen",
+        description="- Relationerna mellan stat, marknad och civilsamhälle förändras\n"
+        "- Nya former för samverkan växer fram\n- Samverkan får inte urholka civilsamhällets oberoende",
+    ),
+    ItemSpec(
+        "Ukraina – ett samhälle som håller",
+        T,
+        _t("11.25"),
+        _t("11.50"),
+        room="Plenisalen",
+        description="- Lokala nätverk mobiliserades snabbt\n- Civilsamhället blev samhällsbärande\n"
+        "- Tillit och organisering blev strategiska resurser\n\n"
+        "Vad gjorde civilsamhället i Ukraina? Evakuering och försörjning, informationsspridning, "
+        "psykosocialt stöd och stöd till internflyktingar.",
+    ),
+    ItemSpec(
+        "Fyra lärdomar för Sverige",
+        T,
+        _t("11.50"),
+        _t("12.15"),
+        room="Plenisalen",
+        description="- Relationer måste byggas före krisen\n- Lokal tillit är en strategisk resurs\n"
+        "- Civilsamhällets självständighet är en styrka\n- Samverkan måste vara etablerad före störningen",
+    ),
+    ItemSpec("Lunch", MEAL, _t("12.15"), _t("13.15"), room="Foajén"),
+    ItemSpec(
+        "Varför växlar Länsstyrelsen Skåne upp?",
+        T,
+        _t("13.15"),
+        _t("13.45"),
+        room="Plenisalen",
+        description="- Geografiskt områdesansvar och totalförsvaret\n"
+        "- Behov av fungerande samverkan i fredstid och höjd beredskap\n"
+        "- Överenskommelsen Skåne som plattform",
+    ),
+    ItemSpec(
+        "Vad idéburen sektor bidrar med",
+        T,
+        _t("13.45"),
+        _t("14.15"),
+        room="Plenisalen",
+        description="- När grupper offentlig sektor har svårt att nå\n- Snabb mobilisering och lokal närvaro\n"
+        "- Innovation, röst och gemenskap\n- Relationer och förtroende över tid",
+    ),
+    ItemSpec(
+        "Principer för samverkan",
+        T,
+        _t("14.15"),
+        _t("14.45"),
+        room="Plenisalen",
+        description="- Självständighet och oberoende\n- Dialog och ömsesidighet\n- Kvalitet och transparens\n"
+        "- Långsiktighet och hållbarhet",
+    ),
+    ItemSpec("Kaffe", BREAK, _t("14.45"), _t("15.05"), room="Foajén"),
+    ItemSpec(
+        "Vägen framåt",
+        T,
+        _t("15.05"),
+        _t("15.40"),
+        room="Plenisalen",
+        description="- Bygga relationer före krisen\n- Utveckla långsiktiga samverkansformer\n"
+        "- Inkludera fler röster och perspektiv\n- Gemensamma övningar och lärande",
+    ),
+    ItemSpec(
+        "Avslutning – ett robust och hållbart samhälle",
+        P,
+        _t("15.40"),
+        _t("16.00"),
+        room="Plenisalen",
+        description="Ett robust samhälle byggs av människor som organiserar sig tillsammans.",
+    ),
+)
+
+# From seed 002: the regional council's tasks and its direction for the coming years.
+JAMTLAND_ITEMS = (
+    ItemSpec("Välkomna – landshövdingen inleder", P, _t("9.30"), _t("9.45"), room="Stora sammanträdesrummet"),
+    ItemSpec(
+        "Omvärldsbevakning och gemensam lägesbild",
+        T,
+        _t("9.45"),
+        _t("10.30"),
+        room="Stora sammanträdesrummet",
+        description="En gemensam bild på strategisk nivå inom området beredskap.",
+    ),
+    ItemSpec(
+        "Uppföljning av arbetet i länet",
+        T,
+        _t("10.30"),
+        _t("11.00"),
+        room="Stora sammanträdesrummet",
+        description="Uppföljning på strategisk nivå av arbetet som genomförs i länet.",
+    ),
+    ItemSpec("Kaffe", BREAK, _t("11.00"), _t("11.15")),
+    ItemSpec(
+        "Inriktning för kommande fyra år",
+        PANEL,
+        _t("11.15"),
+        _t("12.00"),
+        room="Stora sammanträdesrummet",
+        description="Beslut om inriktningen för det länsgemensamma arbetet under mandatperioden.",
+    ),
+    ItemSpec(
+        "Ledningsförmåga och värdlandsstöd",
+        T,
+        _t("12.00"),
+        _t("12.30"),
+        room="Stora sammanträdesrummet",
+        description="Förbättringar av den länsgemensamma ledningsförmågan och förmågan att genomföra "
+        "värdlandsstöd, genom metodutveckling, kompetenshöjande insatser och övningar.",
+    ),
+    ItemSpec("Lunch", MEAL, _t("12.30"), _t("13.30")),
+)
+
+# From seed 004: the Healthy Cities Sverige declaration.
+HEALTHY_CITIES_ITEMS = (
+    ItemSpec("Registrering och kaffe", BREAK, _t("9.30"), _t("10.00"), room="Foajén"),
+    ItemSpec("Välkomna till Örebro", P, _t("10.00"), _t("10.30"), room="Plenisalen"),
+    ItemSpec(
+        "Hälsa som grund för beredskap och handlingskraft",
+        T,
+        _t("10.30"),
+        _t("11.15"),
+        room="Plenisalen",
+        description="När människor mår bra, känner mening och upplever gemenskap stärks tilliten och "
+        "samhällets förmåga att stå emot påfrestningar.",
+    ),
+    ItemSpec(
+        "Ojämlika livsvillkor i kris",
+        PANEL,
+        _t("11.15"),
+        _t("12.00"),
+        room="Plenisalen",
+        description="Kriser slår hårdast mot barn, unga och redan utsatta grupper.",
+    ),
+    ItemSpec("Lunch", MEAL, _t("12.00"), _t("13.00")),
+    ItemSpec(
+        "Workshop: Social hållbarhet i styrning och beslutsunderlag",
+        W,
+        _t("13.00"),
+        _t("14.30"),
+        room="Grupprum A",
+        requires_signup=True,
+        capacity=30,
+    ),
+    ItemSpec(
+        "Workshop: Civilsamhället och mötesplatser för gemenskap",
+        W,
+        _t("13.00"),
+        _t("14.30"),
+        room="Grupprum B",
+        requires_signup=True,
+        capacity=30,
+    ),
+    ItemSpec("Kaffe", BREAK, _t("14.30"), _t("15.00"), room="Foajén"),
+    ItemSpec(
+        "Psykisk hälsa och psykosocialt stöd i beredskapsarbetet",
+        T,
+        _t("15.00"),
+        _t("16.30"),
+        room="Plenisalen",
+    ),
+    ItemSpec("Nätverksmiddag", NETWORKING, _t("18.30"), _t("21.00")),
+    ItemSpec(
+        "Desinformation, polarisering och tillit",
+        T,
+        _t("9.00"),
+        _t("10.00"),
+        day=1,
+        room="Plenisalen",
+        description="En kunskapsbaserad och nyanserad omvärldsbild stärker psykisk hälsa och motståndskraft.",
+    ),
+    ItemSpec(
+        "Samverkan med kommuner, regioner och länder i Europa",
+        PANEL,
+        _t("10.00"),
+        _t("11.00"),
+        day=1,
+        room="Plenisalen",
+    ),
+    ItemSpec("Kaffe", BREAK, _t("11.00"), _t("11.30"), day=1, room="Foajén"),
+    ItemSpec(
+        "Gemensamt ställningstagande: för ett socialt hållbart och motståndskraftigt samhälle",
+        P,
+        _t("11.30"),
+        _t("12.30"),
+        day=1,
+        room="Plenisalen",
+    ),
+    ItemSpec("Lunch", MEAL, _t("12.30"), _t("13.30"), day=1),
+    ItemSpec("Nätverket prioriterar – det kommande året", P, _t("13.30"), _t("15.00"), day=1, room="Plenisalen"),
+)
+
+EVENTS: tuple[EventSpec, ...] = (
+    EventSpec(
+        slug="halland-beredskap",
+        title="Temamöte om långsiktig beredskap i Halland",
+        organisation=HALLAND,
+        kind=EventKind.THEME_MEETING,
+        month=10,
+        day=15,
+        starts=_t("9.00"),
+        ends=_t("16.00"),
+        preliminary=True,
+        summary="Ett temamöte för lokala och regionala aktörer, myndigheter, föreningar, sakkunniga och "
+        "engagerade invånare som vill stärka den långsiktiga beredskapen i Halland.",
+        description=HALLAND_DESCRIPTION,
+        venue_city="Halmstad",
+        venue_directions="Lokalen meddelas när datumet är bestämt.",
+        contact_email="halland-beredskap@helasverige.se",
+        focus_areas=HALLAND_AREAS,
+        rooms=(
+            RoomSpec("Stora salen", 120),
+            RoomSpec("Grupprum Ätran", 25),
+            RoomSpec("Grupprum Nissan", 25),
+            RoomSpec("Grupprum Lagan", 25),
+            RoomSpec("Grupprum Viskan", 25),
+            RoomSpec("Grupprum Suseån", 25),
+        ),
+        items=HALLAND_ITEMS,
+    ),
+    EventSpec(
+        slug="skane-forum",
+        title="Regionalt forum – Överenskommelsen Skåne",
+        organisation=SKANE,
+        kind=EventKind.REGIONAL_FORUM,
+        month=5,
+        day=27,
+        starts=_t("9.00"),
+        ends=_t("16.00"),
+        summary="Varför Länsstyrelsen Skåne växlar upp arbetet med idéburen sektor: ökad samverkan för "
+        "ett robust och hållbart samhälle.",
+        description="""\
+Länsstyrelsen Skåne har det geografiska områdesansvaret för Skåne län och är högsta regionala
+civila totalförsvarsmyndighet. Därför behövs en fungerande samverkan med civilsamhällets aktörer
+redan i fredstid – en samarbetsform som också bär under höjd beredskap.
+
+Forumet handlar om civilsamhällets roll, lärdomar från Ukraina och den gemensamma viljeinriktningen
+för Idéburet offentligt partnerskap (IOP) mellan Länsstyrelsen Skåne och Nätverket – Idéburen
+sektor Skåne, med utgångspunkt i Överenskommelsen Skåne.
+""",
+        venue_name="Länsstyrelsen Skåne",
+        venue_city="Malmö",
+        capacity=150,
+        contact_email="lansstyrelsen-skane@example.org",
+        rooms=(RoomSpec("Plenisalen", 150), RoomSpec("Foajén", 150)),
+        items=SKANE_ITEMS,
+    ),
+    EventSpec(
+        slug="jamtland-radet",
+        title="Regionala rådet för samhällsberedskap",
+        organisation=JAMTLAND,
+        kind=EventKind.COUNCIL_MEETING,
+        month=12,
+        day=8,
+        starts=_t("9.30"),
+        ends=_t("13.30"),
+        summary="Rådet samlar länets kommuner, Region Jämtland Härjedalen, räddningstjänsten, polisen, "
+        "Säkerhetspolisen och Försvarsmakten hos landshövdingen.",
+        description="""\
+Regionala rådet för samhällsberedskap inriktar det länsgemensamma arbetet inom samhällsberedskap.
+Rådet omvärldsbevakar och skapar en gemensam bild på strategisk nivå, följer upp arbetet i länet
+och bestämmer inriktningen för de kommande fyra årens arbete.
+
+Mötet är endast för inbjudna.
+""",
+        venue_name="Länsresidenset",
+        venue_address="Residensgränd 7",
+        venue_city="Östersund",
+        capacity=40,
+        visibility=Visibility.INVITATION,
+        contact_email="lansstyrelsen-jamtland@example.org",
+        rooms=(RoomSpec("Stora sammanträdesrummet", 40),),
+        items=JAMTLAND_ITEMS,
+    ),
+    EventSpec(
+        slug="healthy-cities",
+        title="Healthy Cities Sverige – nätverksträff",
+        organisation=HEALTHY_CITIES,
+        kind=EventKind.NETWORK_MEETING,
+        month=3,
+        day=19,
+        days=2,
+        starts=_t("10.00"),
+        ends=_t("15.00"),
+        summary="Två dagar för kommuner och regioner i nätverket: för ett socialt hållbart och "
+        "motståndskraftigt samhälle.",
+        description="""\
+Medlemmarna i Healthy Cities Sverige samlas i Örebro för att tillsammans stärka social
+hållbarhet samt jämlik och jämställd hälsa som en del av Sveriges beredskap.
+
+God, jämlik och jämställd hälsa är en grundpelare för beredskap och handlingskraft. Under två
+dagar delar vi erfarenheter om social sammanhållning, civilsamhällets mötesplatser, psykisk hälsa
+och psykosocialt stöd, desinformation och samverkan i Europa.
+""",
+        venue_city="Örebro",
+        capacity=120,
+        contact_email="healthy-cities@example.org",
+        rooms=(
+            RoomSpec("Plenisalen", 120),
+            RoomSpec("Grupprum A", 30),
+            RoomSpec("Grupprum B", 30),
+            RoomSpec("Foajén", 120),
+        ),
+        items=HEALTHY_CITIES_ITEMS,
+    ),
+)
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+
+def local_today(now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone(ZONE).date()
+
+
+def next_occurrence(month: int, day: int, today: date) -> date:
+    """The first date with this month and day strictly after today (today itself does not count)."""
+    candidate = date(today.year, month, day)
+    return candidate if candidate > today else date(today.year + 1, month, day)
+
+
+def local_moment(day: date, clock: time) -> datetime:
+    """A wall-clock time in Stockholm as an aware datetime (stored as UTC by UTCDateTime)."""
+    return datetime.combine(day, clock, tzinfo=ZONE)
+
+
+@dataclass(frozen=True)
+class EventDates:
+    first_day: date
+    starts_at: datetime
+    ends_at: datetime
+    registration_opens_at: datetime
+    registration_closes_at: datetime
+    preliminary_date_text: str
+
+
+def event_dates(spec: EventSpec, today: date) -> EventDates:
+    """Dates of a demo event loaded today: its next occurrence; registration from today's
+    midnight until the end of the day before the event."""
+    first_day = next_occurrence(spec.month, spec.day, today)
+    last_day = first_day + timedelta(days=spec.days - 1)
+    month_name = format_date(first_day, "LLLL", locale="sv")
+    return EventDates(
+        first_day=first_day,
+        starts_at=local_moment(first_day, spec.starts),
+        ends_at=local_moment(last_day, spec.ends),
+        registration_opens_at=local_moment(today, time(0, 0)),
+        registration_closes_at=local_moment(first_day - timedelta(days=1), time(23, 59)),
+        preliminary_date_text=f"preliminärt {month_name} {first_day.year}" if spec.preliminary else "",
+    )
+
+
+# --- creating what is missing ------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """What load() created and what was already there, per kind of object."""
+
+    created: Counter = field(default_factory=Counter)
+    present: Counter = field(default_factory=Counter)
+
+    def count(self, kind: str, created: bool) -> None:
+        (self.created if created else self.present)[kind] += 1
+
+    def lines(self) -> list[str]:
+        kinds = list(dict.fromkeys([*self.created, *self.present]))
+        return [f"  {kind}: {self.created[kind]} created, {self.present[kind]} already present" for kind in kinds]
+
+
+def ensure_organisation(spec: OrganisationSpec, tally: Tally) -> Organisation:
+    organisation = db.session.scalar(select(Organisation).where(Organisation.name == spec.name))
+    tally.count("organisations", organisation is None)
+    if organisation is None:
+        organisation = Organisation(name=spec.name, contact_email=spec.contact_email)
+        db.session.add(organisation)
+        db.session.flush()
+    return organisation
+
+
+def ensure_admin(tally: Tally, echo: Echo) -> User:
+    """The demo's admin account; its password is shown once, when it is created."""
+    email = (os.environ.get("FORUM_ADMIN_EMAIL") or DEFAULT_ADMIN_EMAIL).strip().lower()
+    user = db.session.scalar(select(User).where(User.email == email))
+    tally.count("admin accounts", user is None)
+    if user is not None:
+        echo(f"Admin account {email} already exists (its password is not shown again).")
+        return user
+    from forum.auth.services import AccountError, create_user
+
+    given = os.environ.get("FORUM_ADMIN_PASSWORD")
+    password = given or secrets.token_urlsafe(12)
+    # The CLI has no request to choose a language from; its messages are in English.
+    with force_locale("en"):
+        try:
+            user, _ = create_user(email, "Administratör", True, password=password, language="sv", via="demo")
+        except AccountError as error:
+            raise click.ClickException(f"FORUM_ADMIN_EMAIL / FORUM_ADMIN_PASSWORD: {error}") from error
+    echo(f"Admin account: {email}")
+    if given:
+        echo("Password: the one in FORUM_ADMIN_PASSWORD")
+    else:
+        echo(f"Password: {password}   (shown once; set FORUM_ADMIN_PASSWORD to choose it)")
+    return user
+
+
+def ensure_event(spec: EventSpec, organisation: Organisation, today: date, tally: Tally) -> Event:
+    event = db.session.scalar(select(Event).where(Event.slug == spec.slug))
+    tally.count("events", event is None)
+    if event is not None:
+        return event
+    dates = event_dates(spec, today)
+    event = Event(
+        slug=spec.slug,
+        title=spec.title,
+        summary=spec.summary,
+        description=spec.description,
+        organisation=organisation,
+        kind=spec.kind,
+        starts_at=dates.starts_at,
+        ends_at=dates.ends_at,
+        timezone=ZONE_NAME,
+        date_is_preliminary=spec.preliminary,
+        preliminary_date_text=dates.preliminary_date_text,
+        venue_name=spec.venue_name,
+        venue_address=spec.venue_address,
+        venue_city=spec.venue_city,
+        venue_directions=spec.venue_directions,
+        capacity=spec.capacity,
+        registration_opens_at=dates.registration_opens_at,
+        registration_closes_at=dates.registration_closes_at,
+        visibility=spec.visibility,
+        status=EventStatus.PUBLISHED,
+        contact_email=spec.contact_email or organisation.contact_email,
+    )
+    db.session.add(event)
+    db.session.flush()
+    audit.record("event.created", event=event, target=event, source="demo")
+    return event
+
+
+def ensure_focus_areas(event: Event, specs: tuple[FocusAreaSpec, ...], tally: Tally) -> dict[str, FocusArea]:
+    existing = {area.name: area for area in event.focus_areas}
+    for position, spec in enumerate(specs, start=1):
+        tally.count("focus areas", spec.name not in existing)
+        if spec.name not in existing:
+            existing[spec.name] = FocusArea(
+                event=event, name=spec.name, description=spec.description, position=position
+            )
+            db.session.add(existing[spec.name])
+    db.session.flush()
+    return existing
+
+
+def ensure_rooms(event: Event, specs: tuple[RoomSpec, ...], tally: Tally) -> dict[str, Room]:
+    existing = {room.name: room for room in event.rooms}
+    for spec in specs:
+        tally.count("rooms", spec.name not in existing)
+        if spec.name not in existing:
+            existing[spec.name] = Room(
+                event=event, name=spec.name, capacity=spec.capacity, description=spec.description
+            )
+            db.session.add(existing[spec.name])
+    db.session.flush()
+    return existing
+
+
+def ensure_programme_items(
+    event: Event,
+    specs: tuple[ItemSpec, ...],
+    rooms: dict[str, Room],
+    areas: dict[str, FocusArea],
+    tally: Tally,
+) -> None:
+    """Items are placed on the event's own days, so that an existing event keeps its programme
+    in step with it even when the demo is loaded again in another year."""
+    first_day = event.starts_at.astimezone(ZoneInfo(event.timezone)).date()
+    existing = {(item.title, item.starts_at) for item in event.programme_items}
+    for spec in specs:
+        day = first_day + timedelta(days=spec.day)
+        starts_at = local_moment(day, spec.starts)
+        key = (spec.title, starts_at)
+        tally.count("programme items", key not in existing)
+        if key in existing:
+            continue
+        item = ProgrammeItem(
+            event=event,
+            title=spec.title,
+            description=spec.description,
+            kind=spec.kind,
+            starts_at=starts_at,
+            ends_at=local_moment(day, spec.ends),
+            room=rooms.get(spec.room) if spec.room else None,
+            requires_signup=spec.requires_signup,
+            capacity=spec.capacity,
+            focus_areas=[areas[name] for name in spec.focus_areas if name in areas],
+        )
+        db.session.add(item)
+        existing.add(key)
+    db.session.flush()
+
+
+def ensure_role(user: User, event: Event, role: Role, tally: Tally) -> EventRole:
+    """Gives the user a role on the event if they have none (an existing role is left as it is)."""
+    current = db.session.scalar(select(EventRole).where(EventRole.user_id == user.id, EventRole.event_id == event.id))
+    tally.count("event roles", current is None)
+    if current is None:
+        current = EventRole(user=user, event=event, role=role)
+        db.session.add(current)
+        db.session.flush()
+    return current
+
+
+def _describe(event: Event) -> str:
+    when = event.preliminary_date_text or event.starts_at.astimezone(ZoneInfo(event.timezone)).date().isoformat()
+    return f"  /e/{event.slug}/  {event.title} ({when}, {event.visibility.value})"
+
+
+def load(echo: Echo = print, today: date | None = None) -> Tally:
+    """Create whatever of the demo is missing; change nothing that exists."""
+    today = today or local_today()
+    tally = Tally()
+    admin = ensure_admin(tally, echo)
+    organisations = {spec.name: ensure_organisation(spec, tally) for spec in ORGANISATIONS}
+    events = []
+    for spec in EVENTS:
+        event = ensure_event(spec, organisations[spec.organisation], today, tally)
+        areas = ensure_focus_areas(event, spec.focus_areas, tally)
+        rooms = ensure_rooms(event, spec.rooms, tally)
+        ensure_programme_items(event, spec.items, rooms, areas, tally)
+        ensure_role(admin, event, Role.OWNER, tally)
+        events.append(event)
+    db.session.commit()
+    echo("Demo events:")
+    for event in events:
+        echo(_describe(event))
+    echo("Demo data:")
+    for line in tally.lines():
+        echo(line)
+    return tally
