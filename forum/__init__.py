@@ -52,6 +52,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
             configure_sqlite(db.engine, app.config["FORUM_SQLITE_BUSY_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     mail.init_app(app)
+    from forum import mail as outbox
+
+    outbox.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     _init_babel(app, babel)

@@ -35,10 +35,7 @@ def test_every_text_has_an_english_translation(tmp_path):
     for msgid in _extract(tmp_path):
         message = catalog.get(msgid)
         text = message.string if message else None
-        if isinstance(msgid, tuple):
-            ok = bool(text) and all(text)
-        else:
-            ok = bool(text)
+        ok = bool(text) and all(text) if isinstance(msgid, tuple) else bool(text)
         if not ok:
             missing.append(msgid)
     assert not missing, "Texts without English translation (run `make i18n-update` and translate):\n" + "\n".join(

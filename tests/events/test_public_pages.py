@@ -181,7 +181,9 @@ def test_hybrid_registration_open_agrees_in_python_and_sql(app):
     from forum.events.models import Event
 
     now = datetime.now(UTC)
-    open_event = factories.event(registration_opens_at=now - timedelta(days=1), registration_closes_at=now + timedelta(days=1))
+    open_event = factories.event(
+        registration_opens_at=now - timedelta(days=1), registration_closes_at=now + timedelta(days=1)
+    )
     closed_event = factories.event(registration_opens_at=now + timedelta(days=1))
     draft = factories.event(status=EventStatus.DRAFT)
     db.session.commit()
