@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -25,6 +24,7 @@ from forum.events.models import Event
 from forum.extensions import db
 from forum.i18n import LANGUAGES
 from forum.mail.services import enqueue
+from forum.pagination import Page, paginate
 from forum.privacy.audit import record
 
 PASSWORD_MIN_LENGTH = 10
@@ -211,23 +211,7 @@ def update_user(
     return user
 
 
-@dataclass(frozen=True)
-class UserPage:
-    items: list[User]
-    number: int
-    total: int
-    size: int = USERS_PER_PAGE
-
-    @property
-    def has_next(self) -> bool:
-        return self.number * self.size < self.total
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
-def search_users(query: str = "", page: int = 1) -> UserPage:
+def search_users(query: str = "", page: int = 1) -> Page:
     """Accounts by name, 50 a page; `query` matches part of the name or the e-mail address."""
     page = max(page, 1)
     condition = None
@@ -239,13 +223,9 @@ def search_users(query: str = "", page: int = 1) -> UserPage:
             func.lower(User.name).like(pattern, escape="\\"), func.lower(User.email).like(pattern, escape="\\")
         )
     listing = select(User).order_by(func.lower(User.name), User.id)
-    counting = select(func.count(User.id))
     if condition is not None:
         listing = listing.where(condition)
-        counting = counting.where(condition)
-    total = db.session.scalar(counting) or 0
-    items = list(db.session.scalars(listing.limit(USERS_PER_PAGE).offset((page - 1) * USERS_PER_PAGE)))
-    return UserPage(items=items, number=page, total=total)
+    return paginate(listing, page, USERS_PER_PAGE)
 
 
 # --- logging in and passwords ---------------------------------------------------------------

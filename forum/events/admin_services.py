@@ -34,8 +34,8 @@ from forum.events.models import (
     Room,
     Visibility,
 )
-from forum.events.services import Page
 from forum.extensions import db
+from forum.pagination import Page, paginate
 from forum.privacy import audit
 from forum.privacy.models import AuditLog
 from forum.programme.models import ProgrammeItem, programme_item_focus_areas
@@ -416,10 +416,7 @@ class DashboardRow:
 
 
 def _paginate(query, number: int, size: int = ADMIN_PAGE_SIZE) -> Page:
-    number = max(number, 1)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    items = list(db.session.scalars(query.limit(size).offset((number - 1) * size)))
-    return Page(items=items, number=number, total=total, size=size)
+    return paginate(query, number, size)
 
 
 def dashboard(user, page: int = 1) -> Page:

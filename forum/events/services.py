@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from forum.db import LabelledEnum, utcnow
 from forum.events.models import Event, EventStatus, Visibility
 from forum.extensions import db
+from forum.pagination import Page, paginate
 
 PAGE_SIZE = 20
 
@@ -50,37 +50,10 @@ def registration_state(event: Event, now: datetime | None = None) -> Registratio
     return RegistrationState.OPEN
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list
-    number: int
-    total: int
-    size: int = PAGE_SIZE
-
-    @property
-    def has_next(self) -> bool:
-        return self.number * self.size < self.total
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
-def _page(query, count_query, number: int) -> Page:
-    number = max(number, 1)
-    total = db.session.scalar(count_query) or 0
-    items = list(db.session.scalars(query.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)))
-    return Page(items=items, number=number, total=total)
-
-
 def upcoming_events(page: int = 1, now: datetime | None = None) -> Page:
     now = now or utcnow()
     condition = Event.is_listed(now)
-    return _page(
-        select(Event).where(condition).order_by(Event.starts_at, Event.id),
-        select(func.count(Event.id)).where(condition),
-        page,
-    )
+    return paginate(select(Event).where(condition).order_by(Event.starts_at, Event.id), page, PAGE_SIZE)
 
 
 def past_events(page: int = 1, now: datetime | None = None) -> Page:
@@ -88,11 +61,7 @@ def past_events(page: int = 1, now: datetime | None = None) -> Page:
     condition = (
         (Event.status == EventStatus.PUBLISHED) & (Event.visibility == Visibility.PUBLIC) & (Event.ends_at < now)
     )
-    return _page(
-        select(Event).where(condition).order_by(Event.starts_at.desc(), Event.id),
-        select(func.count(Event.id)).where(condition),
-        page,
-    )
+    return paginate(select(Event).where(condition).order_by(Event.starts_at.desc(), Event.id), page, PAGE_SIZE)
 
 
 def public_event(slug: str) -> Event | None:
