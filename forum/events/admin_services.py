@@ -321,18 +321,8 @@ def update_event(user, event: Event, values: dict[str, Any]) -> list[str]:
     data, problems = clean_event(values, event)
     if problems:
         raise Invalid(problems)
-    changed = [name for name in EVENT_FIELDS if getattr(event, name) != data[name]]
-    if not changed:
-        return []
-    for name in changed:
-        setattr(event, name, data[name])
-    audit.record("event.updated", user=user, event=event, target=event, fields=changed)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Invalid({"slug": SLUG_TAKEN}) from None
-    return changed
+    data = {name: data[name] for name in EVENT_FIELDS}
+    return _save_changes(user, event, data, "event.updated", event=event, unique_field="slug", taken=SLUG_TAKEN)
 
 
 def event_form_values(event: Event) -> dict[str, Any]:
@@ -415,13 +405,9 @@ class DashboardRow:
     can_own: bool
 
 
-def _paginate(query, number: int, size: int = ADMIN_PAGE_SIZE) -> Page:
-    return paginate(query, number, size)
-
-
 def dashboard(user, page: int = 1) -> Page:
     """The events the user sees in the organiser area, with the user's role in each."""
-    events = _paginate(visible_events_query(user).order_by(Event.id.desc()), page)
+    events = paginate(visible_events_query(user).order_by(Event.id.desc()), page, ADMIN_PAGE_SIZE)
     ids = [event.id for event in events.items]
     roles = dict(
         db.session.execute(
@@ -448,7 +434,9 @@ def recent_log(event: Event, limit: int = 10) -> list[AuditLog]:
 
 
 def event_log(event: Event, page: int = 1) -> Page:
-    return _paginate(select(AuditLog).where(AuditLog.event_id == event.id).order_by(AuditLog.id.desc()), page)
+    return paginate(
+        select(AuditLog).where(AuditLog.event_id == event.id).order_by(AuditLog.id.desc()), page, ADMIN_PAGE_SIZE
+    )
 
 
 # --- focus areas -------------------------------------------------------------------------------
@@ -498,13 +486,14 @@ def add_focus_area(user, event: Event, values: dict[str, Any]) -> FocusArea:
 
 def update_focus_area(user, area: FocusArea, values: dict[str, Any]) -> list[str]:
     data = _clean_focus_area(area.event, values, area)
-    changed = [name for name, value in data.items() if getattr(area, name) != value]
-    if changed:
-        for name in changed:
-            setattr(area, name, data[name])
-        audit.record("focus_area.updated", user=user, event=area.event, target=area, fields=changed)
-        _commit_or_name_taken(_l("Evenemanget har redan ett fokusområde med det namnet."))
-    return changed
+    return _save_changes(
+        user,
+        area,
+        data,
+        "focus_area.updated",
+        event=area.event,
+        taken=_l("Evenemanget har redan ett fokusområde med det namnet."),
+    )
 
 
 def delete_focus_area(user, area: FocusArea) -> None:
@@ -564,13 +553,9 @@ def add_room(user, event: Event, values: dict[str, Any]) -> Room:
 
 def update_room(user, room: Room, values: dict[str, Any]) -> list[str]:
     data = _clean_room(room.event, values, room)
-    changed = [name for name, value in data.items() if getattr(room, name) != value]
-    if changed:
-        for name in changed:
-            setattr(room, name, data[name])
-        audit.record("room.updated", user=user, event=room.event, target=room, fields=changed)
-        _commit_or_name_taken(_l("Evenemanget har redan en lokal med det namnet."))
-    return changed
+    return _save_changes(
+        user, room, data, "room.updated", event=room.event, taken=_l("Evenemanget har redan en lokal med det namnet.")
+    )
 
 
 def delete_room(user, room: Room) -> int:
@@ -586,12 +571,26 @@ def delete_room(user, room: Room) -> int:
     return moved
 
 
-def _commit_or_name_taken(message) -> None:
+def _commit_or_name_taken(message, field: str = "name") -> None:
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Invalid({"name": message}) from None
+        raise Invalid({field: message}) from None
+
+
+def _save_changes(
+    user, target, data: dict[str, Any], action: str, *, taken, event=None, unique_field="name"
+) -> list[str]:
+    """Set the fields that differ, audit their names, and commit; a unique clash (two organisers
+    saving at once) is reported on `unique_field`. Returns the names of the changed fields."""
+    changed = [name for name, value in data.items() if getattr(target, name) != value]
+    if changed:
+        for name in changed:
+            setattr(target, name, data[name])
+        audit.record(action, user=user, event=event, target=target, fields=changed)
+        _commit_or_name_taken(taken, unique_field)
+    return changed
 
 
 # --- organisations -----------------------------------------------------------------------------
@@ -640,13 +639,10 @@ def create_organisation(user, values: dict[str, Any]) -> Organisation:
 
 def update_organisation(user, organisation: Organisation, values: dict[str, Any]) -> list[str]:
     data = clean_organisation(values, organisation)
-    changed = [name for name in ORGANISATION_FIELDS if getattr(organisation, name) != data[name]]
-    if changed:
-        for name in changed:
-            setattr(organisation, name, data[name])
-        audit.record("organisation.updated", user=user, target=organisation, fields=changed)
-        _commit_or_name_taken(_l("Det finns redan en organisation med det namnet."))
-    return changed
+    data = {name: data[name] for name in ORGANISATION_FIELDS}
+    return _save_changes(
+        user, organisation, data, "organisation.updated", taken=_l("Det finns redan en organisation med det namnet.")
+    )
 
 
 def organisation_event_count(organisation: Organisation) -> int:
@@ -674,4 +670,4 @@ def organisations() -> list[Organisation]:
 
 
 def organisation_page(page: int = 1) -> Page:
-    return _paginate(select(Organisation).order_by(Organisation.name, Organisation.id), page)
+    return paginate(select(Organisation).order_by(Organisation.name, Organisation.id), page, ADMIN_PAGE_SIZE)
