@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
@@ -26,6 +26,7 @@ from forum.i18n import LANGUAGES
 from forum.mail.services import enqueue
 from forum.pagination import Page, paginate
 from forum.privacy.audit import record
+from forum.urls import external_url
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 200
@@ -264,17 +265,6 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for e-mail: FORUM_BASE_URL plus the route's path."""
-    base = current_app.config["FORUM_BASE_URL"].rstrip("/")
-    if has_request_context():
-        path = url_for(endpoint, _external=False, **values)
-    else:
-        with current_app.test_request_context("/"):
-            path = url_for(endpoint, _external=False, **values)
-    return base + path
 
 
 def _send_reset_link(user: User, hours: int, welcome: bool = False) -> str:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, and_
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, and_
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -103,6 +103,12 @@ class Event(db.Model):
     visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility), default=Visibility.PUBLIC)
     status: Mapped[EventStatus] = mapped_column(enum_column(EventStatus), default=EventStatus.DRAFT, index=True)
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # Registrations stay pending until an organiser approves or declines them.
+    requires_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    # forum.registration.models.OptionalField values the organiser left off the registration form.
+    hidden_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Markdown added to the standard privacy notice at /e/<slug>/privacy (purpose, retention, contact).
+    privacy_notice: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

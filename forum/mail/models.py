@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.db import LabelledEnum, UTCDateTime, enum_column, utcnow
@@ -33,6 +34,8 @@ class OutboxMessage(db.Model):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
     # Why it was sent, e.g. "password_reset".
     purpose: Mapped[str] = mapped_column(String(60), default="")
+    # Files sent with the message: [{"filename", "content_type", "data"}]; data is text (e.g. iCalendar).
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # The worker does not try before this time (backoff after a failure).
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
