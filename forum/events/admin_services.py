@@ -322,7 +322,14 @@ def update_event(user, event: Event, values: dict[str, Any]) -> list[str]:
     if problems:
         raise Invalid(problems)
     data = {name: data[name] for name in EVENT_FIELDS}
-    return _save_changes(user, event, data, "event.updated", event=event, unique_field="slug", taken=SLUG_TAKEN)
+    changed = _save_changes(user, event, data, "event.updated", event=event, unique_field="slug", taken=SLUG_TAKEN)
+    if "capacity" in changed:
+        # More seats: the waiting list moves up at once, in order, and each promoted person is told.
+        from forum.registration.services import promote_waiting
+
+        promote_waiting(event)
+        db.session.commit()
+    return changed
 
 
 def event_form_values(event: Event) -> dict[str, Any]:
@@ -460,8 +467,26 @@ def _name_taken(items, name: str, current=None) -> bool:
 
 
 def _renumber(event: Event) -> None:
-    for position, area in enumerate(sorted(event.focus_areas, key=lambda a: (a.position, a.id or 0)), start=1):
-        area.position = position
+    renumber(event.focus_areas)
+
+
+def renumber(items) -> list:
+    """Positions 1, 2, 3 … in the items' present order (ties by id); returns the items in that order."""
+    ordered = sorted(items, key=lambda item: (item.position, item.id or 0))
+    for position, item in enumerate(ordered, start=1):
+        item.position = position
+    return ordered
+
+
+def swap_with_neighbour(items, item, direction: str) -> bool:
+    """Swap the item's position with the one above ("up") or below ("down"); False when already at that end."""
+    ordered = renumber(items)
+    index = ordered.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= other < len(ordered):
+        return False
+    ordered[index].position, ordered[other].position = ordered[other].position, ordered[index].position
+    return True
 
 
 def _clean_focus_area(event: Event, values: dict[str, Any], area: FocusArea | None = None) -> dict:
@@ -512,14 +537,9 @@ def delete_focus_area(user, area: FocusArea) -> None:
 def move_focus_area(user, area: FocusArea, direction: str) -> bool:
     """Swap with the neighbour above ("up") or below ("down"); False when already at that end."""
     event = area.event
-    _renumber(event)
-    areas = sorted(event.focus_areas, key=lambda a: a.position)
-    index = areas.index(area)
-    other = index - 1 if direction == "up" else index + 1
-    if direction not in ("up", "down") or not 0 <= other < len(areas):
+    if not swap_with_neighbour(event.focus_areas, area, direction):
         db.session.rollback()
         return False
-    areas[index].position, areas[other].position = areas[other].position, areas[index].position
     audit.record("focus_area.moved", user=user, event=event, target=area, name=area.name, position=area.position)
     db.session.commit()
     return True
