@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from forum.db import utcnow
 from forum.events.models import Event, FocusArea
 from forum.extensions import db
+from forum.mail.models import OutboxMessage
 from forum.pagination import Page, paginate
 from forum.privacy import audit
 from forum.programme.models import ProgrammeItem, ProgrammeItemStatus
@@ -40,6 +41,8 @@ from forum.registration.models import (
 from forum.registration.notices import Notice, send_notice
 
 PAGE_SIZE = 50
+# At most one re-sent personal link per registration in this interval (see _link_sent_recently).
+LINK_RESEND_INTERVAL = timedelta(minutes=10)
 
 
 class Refused(Exception):
@@ -249,7 +252,8 @@ def register(
         )
     )
     if existing is not None:
-        if not (submission_key and existing.submission_key == submission_key):
+        repeated_form = submission_key and existing.submission_key == submission_key
+        if not repeated_form and not _link_sent_recently(existing):
             send_notice(existing, Notice.LINK)
         return Outcome(existing, existing=True)
 
@@ -413,6 +417,23 @@ def interests(event: Event, page: int = 1) -> Page:
 
 
 # --- inside ------------------------------------------------------------------------------------
+
+
+def _link_sent_recently(registration: Registration) -> bool:
+    """Re-sent links are limited, so that the form cannot be used to flood someone's inbox."""
+    since = utcnow() - LINK_RESEND_INTERVAL
+    return bool(
+        db.session.scalar(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.event_id == registration.event_id,
+                OutboxMessage.recipient == registration.email,
+                OutboxMessage.purpose == f"registration.{Notice.LINK.value}",
+                OutboxMessage.created_at > since,
+            )
+            .limit(1)
+        )
+    )
 
 
 def _has_seat(event: Event) -> bool:

@@ -283,3 +283,10 @@ def test_preliminary_date_gives_the_interest_form(client, app):
     [interest] = db.session.scalars(select(Interest)).all()
     assert interest.kinds == ["contribute"]
     assert db.session.scalar(select(func.count(Registration.id))) == 0
+
+
+def test_resent_links_are_limited(client, event):
+    for first_name in ("Åsa", "Bo", "Cia", "Dan"):
+        register(client, event, first_name=first_name)
+    assert len(registrations(event)) == 1
+    assert len(messages("registration.link")) == 1
