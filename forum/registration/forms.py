@@ -85,7 +85,9 @@ class SingleChoiceField(RadioField):
 
 
 def _no_control_characters(form, field) -> None:
-    if isinstance(field.data, str) and any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in field.data):
+    if isinstance(field.data, str) and any(
+        unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in field.data
+    ):
         raise ValidationError(_l("Texten innehåller otillåtna tecken."))
 
 
@@ -101,7 +103,8 @@ def _a_name(form, field) -> None:
 
 def _an_email(form, field) -> None:
     try:
-        result = validate_email(field.data or "", check_deliverability=False)
+        # SMTPUTF8 is not used for sending, so the address must be ASCII before the "@".
+        result = validate_email(field.data or "", check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
         raise ValidationError(_l("Skriv en giltig e-postadress, till exempel namn@exempel.se.")) from None
     field.data = result.normalized
@@ -176,14 +179,12 @@ class RegistrationFormBase(FlaskForm):
         return valid
 
     def _health_data_given(self) -> bool:
-        return any(
-            name in self and self[name].data for name in ("dietary", "dietary_other", "accessibility")
-        )
+        return any(name in self and self[name].data for name in ("dietary", "dietary_other", "accessibility"))
 
     def attach(self, errors: dict[str, Any]) -> None:
         """Show a service's refusal next to its field."""
         for name, message in errors.items():
-            target = self[name] if name in self else None
+            target = self._fields.get(name)
             if target is None:
                 self.form_errors.append(message)
             else:
@@ -234,8 +235,10 @@ def registration_form(
     data = _initial_data(registration, question_fields) if registration is not None else {}
     if purpose == PUBLIC:
         data.setdefault("submission", secrets.token_urlsafe(16))
-    form = RegistrationForm(formdata=formdata, data=data, **kwargs) if formdata is not None else RegistrationForm(
-        data=data, **kwargs
+    form = (
+        RegistrationForm(formdata=formdata, data=data, **kwargs)
+        if formdata is not None
+        else RegistrationForm(data=data, **kwargs)
     )
     if "focus_areas" in form:
         form.focus_areas.choices = [(area.id, area.name) for area in event.focus_areas]
@@ -429,10 +432,16 @@ class InterestForm(FlaskForm):
     """The short form while the event's date is preliminary."""
 
     name = StringField(
-        _l("Namn"), [_required(), _limit(2 * NAME_LENGTH), _a_name], filters=[_strip], render_kw={"autocomplete": "name"}
+        _l("Namn"),
+        [_required(), _limit(2 * NAME_LENGTH), _a_name],
+        filters=[_strip],
+        render_kw={"autocomplete": "name"},
     )
     email = EmailField(
-        _l("E-post"), [_required(), _limit(EMAIL_LENGTH), _an_email], filters=[_strip], render_kw={"autocomplete": "email"}
+        _l("E-post"),
+        [_required(), _limit(EMAIL_LENGTH), _an_email],
+        filters=[_strip],
+        render_kw={"autocomplete": "email"},
     )
     organisation = StringField(
         _l("Organisation"),

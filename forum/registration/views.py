@@ -7,6 +7,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from forum.auth.policy import public
+from forum.calendar import ics
+from forum.calendar.views import calendar_response
 from forum.db import utcnow
 from forum.events import services as events
 from forum.events.services import RegistrationState
@@ -78,9 +80,7 @@ def register(slug: str):
     form = _form(event, PUBLIC)
     if form.validate_on_submit():
         try:
-            services.register(
-                event, form.details(), language=_language(), submission_key=form.submission.data or ""
-            )
+            services.register(event, form.details(), language=_language(), submission_key=form.submission.data or "")
         except services.Refused as refusal:
             db.session.rollback()
             form.attach(refusal.errors)
@@ -172,7 +172,9 @@ def edit(token: str):
             db.session.commit()
             flash(_("Ändringarna är sparade."), "success")
             return redirect(url_for("registration.manage", token=token), code=303)
-    return _private(render_template("registration/edit.html", registration=registration, event=event, form=form, token=token))
+    return _private(
+        render_template("registration/edit.html", registration=registration, event=event, form=form, token=token)
+    )
 
 
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])
@@ -197,12 +199,8 @@ def cancel(token: str):
 @bp.get("/r/<token>/calendar.ics")
 @public
 def calendar(token: str):
-    from forum.calendar import ics
-
     registration = _registration_or_404(token)
     if registration.status == RegistrationStatus.CANCELLED:
         abort(404)
-    response = make_response(ics.registration_calendar(registration))
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{registration.event.slug}.ics"'
+    response = calendar_response(ics.registration_calendar(registration), f"{registration.event.slug}.ics")
     return _private(response)

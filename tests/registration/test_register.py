@@ -48,7 +48,9 @@ def register(client, event, **fields):
 def _hidden(html: str, name: str) -> str:
     import re
 
-    match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"|id="{name}" name="{name}" type="hidden" value="([^"]*)"', html)
+    match = re.search(
+        rf'name="{name}" type="hidden" value="([^"]*)"|id="{name}" name="{name}" type="hidden" value="([^"]*)"', html
+    )
     if match:
         return match.group(1) or match.group(2)
     match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html)
@@ -57,7 +59,9 @@ def _hidden(html: str, name: str) -> str:
 
 def registrations(event) -> list[Registration]:
     db.session.expire_all()
-    return list(db.session.scalars(select(Registration).where(Registration.event_id == event.id).order_by(Registration.id)))
+    return list(
+        db.session.scalars(select(Registration).where(Registration.event_id == event.id).order_by(Registration.id))
+    )
 
 
 def messages(purpose: str | None = None) -> list[OutboxMessage]:
@@ -218,9 +222,7 @@ def test_full_workshop_puts_the_choice_on_its_waiting_list(client, app):
 
 def test_custom_questions_are_asked_and_required_ones_enforced(client, event):
     question = Question(event=event, label="Vilken kommun tillhör du?", kind=QuestionKind.SHORT_TEXT, required=True)
-    choice = Question(
-        event=event, label="Lunch?", kind=QuestionKind.SINGLE_CHOICE, options=["Ja", "Nej"], position=2
-    )
+    choice = Question(event=event, label="Lunch?", kind=QuestionKind.SINGLE_CHOICE, options=["Ja", "Nej"], position=2)
     db.session.add_all([question, choice])
     db.session.flush()
     html = register(client, event).get_data(as_text=True)
@@ -273,7 +275,13 @@ def test_preliminary_date_gives_the_interest_form(client, app):
     html = client.get(f"/e/{event.slug}/register").get_data(as_text=True)
     assert "Intresseanmälan" in html
     assert "Följa arbetet" in html
-    data = {"name": "Åsa Öberg", "email": "asa@example.org", "organisation": "Laholms kommun", "kinds": ["follow", "take_part"], "privacy_consent": "y"}
+    data = {
+        "name": "Åsa Öberg",
+        "email": "asa@example.org",
+        "organisation": "Laholms kommun",
+        "kinds": ["follow", "take_part"],
+        "privacy_consent": "y",
+    }
     response = submit(client, f"/e/{event.slug}/register", data)
     assert response.status_code == 303
     response = submit(client, f"/e/{event.slug}/register", {**data, "kinds": ["contribute"]})
@@ -290,3 +298,9 @@ def test_resent_links_are_limited(client, event):
         register(client, event, first_name=first_name)
     assert len(registrations(event)) == 1
     assert len(messages("registration.link")) == 1
+
+
+def test_non_ascii_local_part_is_refused_as_it_cannot_be_delivered(client, event):
+    html = register(client, event, email="åsa@example.org").get_data(as_text=True)
+    assert "Skriv en giltig e-postadress" in html
+    assert registrations(event) == []
