@@ -111,10 +111,27 @@ def _init_login(app: Flask, login) -> None:
 def _register_blueprints(app: Flask) -> None:
     from forum.auth.admin_views import bp as users_admin
     from forum.auth.views import bp as auth
+    from forum.calendar.views import bp as calendar
     from forum.events.admin_views import bp as events_admin
     from forum.events.views import bp as events
+    from forum.mail.admin_views import bp as outbox_admin
+    from forum.privacy.views import bp as privacy
+    from forum.registration.admin_views import bp as registrations_admin
+    from forum.registration.question_views import bp as questions_admin
+    from forum.registration.views import bp as registration
 
-    for blueprint in (events, auth, events_admin, users_admin):
+    for blueprint in (
+        events,
+        auth,
+        events_admin,
+        users_admin,
+        registration,
+        questions_admin,
+        privacy,
+        calendar,
+        outbox_admin,
+        registrations_admin,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -1,11 +1,16 @@
 """Demo data from the seed documents (`flask --app app demo`).
 
-The demo is data (ORGANISATIONS, EVENTS) plus small functions that create whatever of it is
-missing. Every object is looked up by its natural key (organisation name, event slug, user
-e-mail, focus area and room name within the event, programme item title and start) and created
-only when absent; nothing that exists is changed, so running the command twice changes nothing
-and an organiser's edits to a demo event survive. A later issue extends the demo by adding
-specs and an ensure_… step to load().
+The demo is data (ORGANISATIONS, EVENTS, REGISTRATIONS, INTERESTS) plus small functions that
+create whatever of it is missing. Every object is looked up by its natural key (organisation name,
+event slug, user e-mail, focus area and room name within the event, programme item title and start,
+a registration's or interest sign-up's e-mail within the event) and created only when absent;
+nothing that exists is changed, so running the command twice changes nothing and an organiser's
+edits to a demo event survive. A later issue extends the demo by adding specs and an ensure_…
+step to load().
+
+Registrations are made through the registration services, as online (so capacity, the waiting
+list and workshop seats come out as they would), and the e-mails those services queue are
+discarded (see outbox_discarded).
 
 Dates are "the next future occurrence" of the seed's day and month, counted from today in
 Europe/Stockholm. Today itself does not count: on 27 May the Skåne forum moves to the next
@@ -18,7 +23,8 @@ from __future__ import annotations
 import os
 import secrets
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -26,14 +32,25 @@ from zoneinfo import ZoneInfo
 import click
 from babel.dates import format_date
 from flask_babel import force_locale
+from sqlalchemy import event as orm_events
 from sqlalchemy import select
 
 from forum.auth.models import EventRole, Role, User
 from forum.db import utcnow
 from forum.events.models import Event, EventKind, EventStatus, FocusArea, Organisation, Room, Visibility
 from forum.extensions import db
+from forum.mail.models import OutboxMessage
 from forum.privacy import audit
 from forum.programme.models import ProgrammeItem, ProgrammeItemKind
+from forum.registration import services as registrations
+from forum.registration.models import (
+    DietaryOption,
+    Interest,
+    InterestKind,
+    OrganisationType,
+    Registration,
+    RegistrationSource,
+)
 
 ZONE_NAME = "Europe/Stockholm"
 ZONE = ZoneInfo(ZONE_NAME)
@@ -406,6 +423,31 @@ JAMTLAND_ITEMS = (
     ItemSpec("Lunch", MEAL, _t("12.30"), _t("13.30")),
 )
 
+# From seed 004: the commitments of the Healthy Cities Sverige declaration ("vill visa vägen genom att").
+HEALTHY_CITIES_AREAS = (
+    FocusAreaSpec(
+        "Social hållbarhet i styrning och beslutsunderlag",
+        "Jämlik och jämställd hälsa, mänskliga rättigheter och social hållbarhet i styrning, analyser och "
+        "beslutsunderlag inom krisberedskap och civilt försvar.",
+    ),
+    FocusAreaSpec(
+        "Civilsamhälle och mötesplatser",
+        "Stöd till civilsamhället och mötesplatser för gemenskap, och långsiktiga partnerskap för lokalt engagemang.",
+    ),
+    FocusAreaSpec(
+        "Delaktighet, tillit och lokala nätverk",
+        "Delaktighet, tillit, inkludering och lokala nätverk: kännedom om närmiljön är central vid kriser.",
+    ),
+    FocusAreaSpec(
+        "Psykisk hälsa och psykosocialt stöd",
+        "Psykisk hälsa och psykosocialt stöd som en del av beredskapsarbetet.",
+    ),
+    FocusAreaSpec(
+        "Samverkan i Europa",
+        "Samverkan med kommuner, regioner och länder i Europa för den motståndskraft vi behöver.",
+    ),
+)
+
 # From seed 004: the Healthy Cities Sverige declaration.
 HEALTHY_CITIES_ITEMS = (
     ItemSpec("Registrering och kaffe", BREAK, _t("9.30"), _t("10.00"), room="Foajén"),
@@ -434,6 +476,7 @@ HEALTHY_CITIES_ITEMS = (
         _t("13.00"),
         _t("14.30"),
         room="Grupprum A",
+        focus_areas=("Social hållbarhet i styrning och beslutsunderlag",),
         requires_signup=True,
         capacity=30,
     ),
@@ -443,8 +486,22 @@ HEALTHY_CITIES_ITEMS = (
         _t("13.00"),
         _t("14.30"),
         room="Grupprum B",
+        focus_areas=("Civilsamhälle och mötesplatser",),
         requires_signup=True,
         capacity=30,
+    ),
+    # A small group, so that the demo shows a full workshop with its own waiting list.
+    ItemSpec(
+        "Workshop: Delaktighet, tillit och lokala nätverk",
+        W,
+        _t("13.00"),
+        _t("14.30"),
+        room="Grupprum C",
+        focus_areas=("Delaktighet, tillit och lokala nätverk",),
+        requires_signup=True,
+        capacity=6,
+        description="Kännedom om närmiljön är central vid kriser. Ett samtal i liten grupp om hur kommuner "
+        "och regioner stärker delaktighet, tillit och lokala nätverk.",
     ),
     ItemSpec("Kaffe", BREAK, _t("14.30"), _t("15.00"), room="Foajén"),
     ItemSpec(
@@ -453,6 +510,7 @@ HEALTHY_CITIES_ITEMS = (
         _t("15.00"),
         _t("16.30"),
         room="Plenisalen",
+        focus_areas=("Psykisk hälsa och psykosocialt stöd",),
     ),
     ItemSpec("Nätverksmiddag", NETWORKING, _t("18.30"), _t("21.00")),
     ItemSpec(
@@ -471,6 +529,7 @@ HEALTHY_CITIES_ITEMS = (
         _t("11.00"),
         day=1,
         room="Plenisalen",
+        focus_areas=("Samverkan i Europa",),
     ),
     ItemSpec("Kaffe", BREAK, _t("11.00"), _t("11.30"), day=1, room="Foajén"),
     ItemSpec(
@@ -561,7 +620,10 @@ Mötet är endast för inbjudna.
         venue_name="Länsresidenset",
         venue_address="Residensgränd 7",
         venue_city="Östersund",
-        capacity=40,
+        # One seat per member of the council (eight municipalities, the region, the rescue services,
+        # the police, the security service, the armed forces, the county board); a second person from
+        # a member goes on the waiting list.
+        capacity=14,
         visibility=Visibility.INVITATION,
         contact_email="lansstyrelsen-jamtland@example.org",
         rooms=(RoomSpec("Stora sammanträdesrummet", 40),),
@@ -590,15 +652,553 @@ och psykosocialt stöd, desinformation och samverkan i Europa.
         venue_city="Örebro",
         capacity=120,
         contact_email="healthy-cities@example.org",
+        focus_areas=HEALTHY_CITIES_AREAS,
         rooms=(
             RoomSpec("Plenisalen", 120),
             RoomSpec("Grupprum A", 30),
             RoomSpec("Grupprum B", 30),
+            RoomSpec("Grupprum C", 8),
             RoomSpec("Foajén", 120),
         ),
         items=HEALTHY_CITIES_ITEMS,
     ),
 )
+
+
+# --- registrations and interest sign-ups ---------------------------------------------------------
+#
+# Invented people from the kinds of organisations the seed documents address. Addresses are under
+# the reserved example.org/example.com domains; mobile numbers are from the range 070-174 06 05 …
+# 070-174 06 99 that PTS keeps for use in fiction. Municipalities are SCB codes
+# (forum.registration.municipalities).
+
+
+@dataclass(frozen=True)
+class RegistrationSpec:
+    first_name: str
+    last_name: str
+    email: str
+    organisation: str
+    organisation_type: OrganisationType
+    municipality: str  # SCB code
+    phone: str = ""
+    focus_areas: tuple[str, ...] = ()  # names of the event's focus areas
+    workshops: tuple[str, ...] = ()  # titles of the event's items that need sign-up
+    contribution: str = ""
+    participant_list: bool = False
+    keep_informed: bool = False
+    # Health data, given with the separate consent when any of it is there.
+    dietary: tuple[DietaryOption, ...] = ()
+    dietary_other: str = ""
+    accessibility: str = ""
+    language: str = "sv"
+    by_organiser: bool = False  # added by an organiser (a registration by phone)
+    cancelled: bool = False  # cancels once everyone of the event has registered
+
+
+@dataclass(frozen=True)
+class InterestSpec:
+    name: str
+    email: str
+    organisation: str
+    kinds: tuple[InterestKind, ...]
+    language: str = "sv"
+
+
+MUNICIPALITY, REGION, STATE, NON_PROFIT, COMPANY, FARM, FAITH, PRIVATE, OTHER = (
+    OrganisationType.MUNICIPALITY,
+    OrganisationType.REGION,
+    OrganisationType.STATE,
+    OrganisationType.NON_PROFIT,
+    OrganisationType.COMPANY,
+    OrganisationType.FARM,
+    OrganisationType.FAITH,
+    OrganisationType.PRIVATE,
+    OrganisationType.OTHER,
+)
+FOLLOW, CONTRIBUTE, TAKE_PART = InterestKind.FOLLOW, InterestKind.CONTRIBUTE, InterestKind.TAKE_PART
+VEGETARIAN, VEGAN, GLUTEN, LACTOSE, NUTS = (
+    DietaryOption.VEGETARIAN,
+    DietaryOption.VEGAN,
+    DietaryOption.GLUTEN,
+    DietaryOption.LACTOSE,
+    DietaryOption.NUTS,
+)
+
+# A public forum with room for everyone: all confirmed, two cancel.
+SKANE_REGISTRATIONS = (
+    RegistrationSpec(
+        "Åsa",
+        "Öberg",
+        "asa.oberg@malmo.example.org",
+        "Malmö stad",
+        MUNICIPALITY,
+        "1280",
+        phone="070-174 06 05",
+        contribution="Hur Malmö stad bygger upp samverkan med föreningslivet inför höjd beredskap.",
+        participant_list=True,
+        keep_informed=True,
+        dietary=(VEGETARIAN,),
+    ),
+    RegistrationSpec(
+        "Karin",
+        "Bengtsson",
+        "karin.bengtsson@idebursektor-skane.example.org",
+        "Nätverket – Idéburen sektor Skåne",
+        NON_PROFIT,
+        "1281",
+        phone="070-174 06 06",
+        contribution="Erfarenheter från arbetet med IOP och Överenskommelsen Skåne.",
+        participant_list=True,
+        keep_informed=True,
+    ),
+    RegistrationSpec(
+        "Nguyễn",
+        "Thị Lan",
+        "lan.nguyen@lund.example.org",
+        "Lunds kommun",
+        MUNICIPALITY,
+        "1281",
+        participant_list=True,
+        dietary=(GLUTEN,),
+    ),
+    RegistrationSpec(
+        "Zoë",
+        "Hughes",
+        "zoe.hughes@lu.example.org",
+        "Lunds universitet",
+        OTHER,
+        "1281",
+        phone="070-174 06 07",
+        contribution="Research on civil society and resilience in Ukraine; happy to share findings.",
+        keep_informed=True,
+        language="en",
+    ),
+    RegistrationSpec(
+        "Mats",
+        "Håkansson",
+        "mats.hakansson@civilforsvar.example.org",
+        "Civilförsvarsförbundet Skåne",
+        NON_PROFIT,
+        "1283",
+        phone="070-174 06 08",
+        contribution="Frivilliga resursgrupper och utbildning i hemberedskap.",
+        participant_list=True,
+    ),
+    RegistrationSpec(
+        "Birgitta",
+        "Nilsson",
+        "birgitta.nilsson@lottorna.example.org",
+        "Lottorna Skåne",
+        NON_PROFIT,
+        "1290",
+        phone="070-174 06 09",
+        dietary=(LACTOSE,),
+        cancelled=True,
+    ),
+    RegistrationSpec(
+        "Per-Olof",
+        "Persson",
+        "per-olof.persson@svenskakyrkan.example.org",
+        "Svenska kyrkan, Lunds stift",
+        FAITH,
+        "1281",
+        contribution="Församlingarnas roll i krisstöd och psykosocialt omhändertagande.",
+        participant_list=True,
+        keep_informed=True,
+    ),
+    RegistrationSpec(
+        "Fatima",
+        "El-Sayed",
+        "fatima.el-sayed@helsingborg.example.org",
+        "Helsingborgs stad",
+        MUNICIPALITY,
+        "1283",
+        phone="070-174 06 10",
+        dietary=(VEGETARIAN,),
+        accessibility="Hörslinga i salen, tack.",
+    ),
+    RegistrationSpec(
+        "Sven",
+        "Jönsson",
+        "sven.jonsson@example.com",
+        "Jönssons gård, Österlen",
+        FARM,
+        "1291",
+        phone="070-174 06 11",
+        contribution="Lokal livsmedelsproduktion och gårdens reservkraft.",
+        by_organiser=True,
+    ),
+    RegistrationSpec(
+        "Lina",
+        "Strömberg",
+        "lina.stromberg@skane.example.org",
+        "Region Skåne",
+        REGION,
+        "1290",
+        phone="070-174 06 12",
+        participant_list=True,
+        keep_informed=True,
+        dietary=(VEGAN, NUTS),
+    ),
+    RegistrationSpec(
+        "Eva",
+        "Lindgren",
+        "eva.lindgren@helasverige.example.org",
+        "Hela Sverige ska leva Skåne",
+        NON_PROFIT,
+        "1286",
+        contribution="Lokala utvecklingsgrupper på landsbygden och deras beredskapsarbete.",
+        participant_list=True,
+    ),
+    RegistrationSpec(
+        "Anders",
+        "Ölund",
+        "anders.olund@example.com",
+        "",
+        PRIVATE,
+        "1285",
+        cancelled=True,
+    ),
+    RegistrationSpec(
+        "Rasmus",
+        "Klint",
+        "rasmus.klint@lokalkraft.example.com",
+        "Lokal Kraft Skåne AB",
+        COMPANY,
+        "1287",
+        phone="070-174 06 13",
+        contribution="Solceller och batterilager för samlingslokaler.",
+    ),
+)
+
+# The council has 14 seats, one per member (see the event spec); three members send a second
+# person, who goes on the waiting list. The police's representative cancels: the first on the
+# waiting list gets the seat and two stay waiting.
+JAMTLAND_REGISTRATIONS = (
+    RegistrationSpec(
+        "Erik",
+        "Sundqvist",
+        "erik.sundqvist@ostersund.example.org",
+        "Östersunds kommun",
+        MUNICIPALITY,
+        "2380",
+        phone="070-174 06 20",
+    ),
+    RegistrationSpec("Malin", "Olofsson", "malin.olofsson@krokom.example.org", "Krokoms kommun", MUNICIPALITY, "2309"),
+    RegistrationSpec(
+        "Jonas",
+        "Hällström",
+        "jonas.hallstrom@stromsund.example.org",
+        "Strömsunds kommun",
+        MUNICIPALITY,
+        "2313",
+        dietary=(LACTOSE,),
+    ),
+    RegistrationSpec("Ingrid", "Westin", "ingrid.westin@are.example.org", "Åre kommun", MUNICIPALITY, "2321"),
+    RegistrationSpec(
+        "Nils",
+        "Bäckström",
+        "nils.backstrom@berg.example.org",
+        "Bergs kommun",
+        MUNICIPALITY,
+        "2326",
+        phone="070-174 06 21",
+    ),
+    RegistrationSpec(
+        "Sara",
+        "Mattsson",
+        "sara.mattsson@herjedalen.example.org",
+        "Härjedalens kommun",
+        MUNICIPALITY,
+        "2361",
+        dietary=(VEGETARIAN,),
+    ),
+    RegistrationSpec("Göran", "Edholm", "goran.edholm@bracke.example.org", "Bräcke kommun", MUNICIPALITY, "2305"),
+    RegistrationSpec(
+        "Lena",
+        "Åkesson",
+        "lena.akesson@ragunda.example.org",
+        "Ragunda kommun",
+        MUNICIPALITY,
+        "2303",
+        accessibility="Rullator; behöver en plats nära dörren.",
+    ),
+    RegistrationSpec(
+        "Peter",
+        "Grönlund",
+        "peter.gronlund@regionjh.example.org",
+        "Region Jämtland Härjedalen",
+        REGION,
+        "2380",
+        phone="070-174 06 22",
+    ),
+    RegistrationSpec(
+        "Ulrika",
+        "Norberg",
+        "ulrika.norberg@jrf.example.org",
+        "Jämtlands räddningstjänstförbund",
+        MUNICIPALITY,
+        "2380",
+    ),
+    RegistrationSpec(
+        "Anders",
+        "Fjällström",
+        "anders.fjallstrom@polisen.example.org",
+        "Polisen, region Mitt",
+        STATE,
+        "2380",
+        cancelled=True,
+    ),
+    RegistrationSpec(
+        "Kristina", "Lund", "kristina.lund@sakerhetspolisen.example.org", "Säkerhetspolisen", STATE, "2380"
+    ),
+    RegistrationSpec(
+        "Mikael",
+        "Ödling",
+        "mikael.odling@forsvarsmakten.example.org",
+        "Försvarsmakten",
+        STATE,
+        "2380",
+        dietary=(GLUTEN,),
+    ),
+    RegistrationSpec(
+        "Karin",
+        "Dahlberg",
+        "karin.dahlberg@lansstyrelsen-z.example.org",
+        "Länsstyrelsen Jämtlands län",
+        STATE,
+        "2380",
+        phone="070-174 06 23",
+    ),
+    RegistrationSpec("Emma", "Rydén", "emma.ryden@ostersund.example.org", "Östersunds kommun", MUNICIPALITY, "2380"),
+    RegistrationSpec(
+        "Amir",
+        "Haddad",
+        "amir.haddad@regionjh.example.org",
+        "Region Jämtland Härjedalen",
+        REGION,
+        "2380",
+        phone="070-174 06 24",
+    ),
+    RegistrationSpec("Oskar", "Lindahl", "oskar.lindahl@krokom.example.org", "Krokoms kommun", MUNICIPALITY, "2309"),
+)
+
+HC_GOVERNANCE = "Workshop: Social hållbarhet i styrning och beslutsunderlag"
+HC_CIVIL_SOCIETY = "Workshop: Civilsamhället och mötesplatser för gemenskap"
+HC_NETWORKS = "Workshop: Delaktighet, tillit och lokala nätverk"
+
+# Members from across the country. The small workshop on local networks (6 seats) fills up;
+# one of its participants cancels, so the first on its waiting list gets the seat and two wait.
+HEALTHY_CITIES_REGISTRATIONS = (
+    RegistrationSpec(
+        "Linnea",
+        "Forsberg",
+        "linnea.forsberg@orebro.example.org",
+        "Örebro kommun",
+        MUNICIPALITY,
+        "1880",
+        phone="070-174 06 30",
+        focus_areas=("Delaktighet, tillit och lokala nätverk", "Civilsamhälle och mötesplatser"),
+        workshops=(HC_NETWORKS,),
+        participant_list=True,
+        keep_informed=True,
+    ),
+    RegistrationSpec(
+        "Magnus",
+        "Holm",
+        "magnus.holm@regionorebro.example.org",
+        "Region Örebro län",
+        REGION,
+        "1880",
+        focus_areas=("Social hållbarhet i styrning och beslutsunderlag",),
+        workshops=(HC_GOVERNANCE,),
+        participant_list=True,
+    ),
+    RegistrationSpec(
+        "Łukasz",
+        "Kowalczyk",
+        "lukasz.kowalczyk@kungsbacka.example.org",
+        "Kungsbacka kommun",
+        MUNICIPALITY,
+        "1384",
+        phone="070-174 06 31",
+        focus_areas=("Delaktighet, tillit och lokala nätverk", "Samverkan i Europa"),
+        workshops=(HC_NETWORKS,),
+        contribution="Erfarenheter från vänortssamarbete med Polen om civilt försvar.",
+        participant_list=True,
+        dietary=(NUTS,),
+    ),
+    RegistrationSpec(
+        "Sofia",
+        "Bergqvist",
+        "sofia.bergqvist@halmstad.example.org",
+        "Halmstads kommun",
+        MUNICIPALITY,
+        "1380",
+        focus_areas=("Delaktighet, tillit och lokala nätverk",),
+        workshops=(HC_NETWORKS,),
+        keep_informed=True,
+    ),
+    RegistrationSpec(
+        "Helena",
+        "Åberg",
+        "helena.aberg@varberg.example.org",
+        "Varbergs kommun",
+        MUNICIPALITY,
+        "1383",
+        phone="070-174 06 32",
+        workshops=(HC_NETWORKS,),
+        dietary=(VEGETARIAN,),
+        cancelled=True,
+    ),
+    RegistrationSpec(
+        "Daniel",
+        "Öst",
+        "daniel.ost@ostersund.example.org",
+        "Östersunds kommun",
+        MUNICIPALITY,
+        "2380",
+        focus_areas=("Civilsamhälle och mötesplatser",),
+        workshops=(HC_CIVIL_SOCIETY,),
+        participant_list=True,
+    ),
+    RegistrationSpec(
+        "Maria",
+        "Lundgren",
+        "maria.lundgren@regionhalland.example.org",
+        "Region Halland",
+        REGION,
+        "1380",
+        phone="070-174 06 33",
+        focus_areas=("Psykisk hälsa och psykosocialt stöd", "Delaktighet, tillit och lokala nätverk"),
+        workshops=(HC_NETWORKS,),
+        contribution="Regionens arbete med psykosocialt stöd vid kriser.",
+        participant_list=True,
+        keep_informed=True,
+    ),
+    RegistrationSpec(
+        "Jenny",
+        "Karlsson",
+        "jenny.karlsson@helsingborg.example.org",
+        "Helsingborgs stad",
+        MUNICIPALITY,
+        "1283",
+        workshops=(HC_NETWORKS,),
+        dietary=(VEGAN,),
+        dietary_other="Inga baljväxter.",
+    ),
+    RegistrationSpec(
+        "Ahmed",
+        "Yusuf",
+        "ahmed.yusuf@malmo.example.org",
+        "Malmö stad",
+        MUNICIPALITY,
+        "1280",
+        phone="070-174 06 34",
+        focus_areas=("Delaktighet, tillit och lokala nätverk",),
+        workshops=(HC_NETWORKS,),
+        participant_list=True,
+    ),
+    RegistrationSpec(
+        "Camilla",
+        "Berg",
+        "camilla.berg@falkenberg.example.org",
+        "Falkenbergs kommun",
+        MUNICIPALITY,
+        "1382",
+        focus_areas=("Social hållbarhet i styrning och beslutsunderlag",),
+        workshops=(HC_GOVERNANCE,),
+    ),
+    RegistrationSpec(
+        "Tove",
+        "Lindström",
+        "tove.lindstrom@umea.example.org",
+        "Umeå kommun",
+        MUNICIPALITY,
+        "2480",
+        focus_areas=("Delaktighet, tillit och lokala nätverk", "Psykisk hälsa och psykosocialt stöd"),
+        workshops=(HC_NETWORKS,),
+        dietary=(GLUTEN, LACTOSE),
+        accessibility="Använder rullstol.",
+    ),
+    RegistrationSpec(
+        "Rickard",
+        "Sjöberg",
+        "rickard.sjoberg@laholm.example.org",
+        "Laholms kommun",
+        MUNICIPALITY,
+        "1381",
+        workshops=(HC_GOVERNANCE,),
+        keep_informed=True,
+    ),
+    RegistrationSpec(
+        "Annika",
+        "Holmgren",
+        "annika.holmgren@hylte.example.org",
+        "Hylte kommun",
+        MUNICIPALITY,
+        "1315",
+        phone="070-174 06 35",
+        focus_areas=("Delaktighet, tillit och lokala nätverk",),
+        workshops=(HC_NETWORKS,),
+        participant_list=True,
+    ),
+    RegistrationSpec(
+        "Elin",
+        "Norén",
+        "elin.noren@skane.example.org",
+        "Region Skåne",
+        REGION,
+        "1280",
+        focus_areas=("Civilsamhälle och mötesplatser", "Samverkan i Europa"),
+        workshops=(HC_CIVIL_SOCIETY,),
+    ),
+)
+
+# Registrations per event slug, made in this order.
+REGISTRATIONS: dict[str, tuple[RegistrationSpec, ...]] = {
+    "skane-forum": SKANE_REGISTRATIONS,
+    "jamtland-radet": JAMTLAND_REGISTRATIONS,
+    "healthy-cities": HEALTHY_CITIES_REGISTRATIONS,
+}
+
+# Replies to the Halland invitation, which asks whether one wants to follow, contribute to or take
+# part in the work. Recorded only while the event's date is preliminary (its form is then the interest form).
+HALLAND_INTERESTS = (
+    InterestSpec("Maja Håkansson", "maja.hakansson@hylte.example.org", "Hylte kommun", (FOLLOW, TAKE_PART)),
+    InterestSpec("Björn Axelsson", "bjorn.axelsson@example.com", "Axelssons gård, Laholm", (CONTRIBUTE, TAKE_PART)),
+    InterestSpec(
+        "Ingela Rosén", "ingela.rosen@svenskakyrkan.example.org", "Svenska kyrkan, Varbergs pastorat", (TAKE_PART,)
+    ),
+    InterestSpec("Ola Grahn", "ola.grahn@example.com", "Tvååkers hembygdsförening", (CONTRIBUTE,)),
+    InterestSpec(
+        "Sanna Nyström",
+        "sanna.nystrom@rodakorset.example.org",
+        "Röda Korset Falkenberg",
+        (FOLLOW, CONTRIBUTE, TAKE_PART),
+    ),
+    InterestSpec("Gunnel Ek", "gunnel.ek@lottorna.example.org", "Lottorna Halland", (TAKE_PART,)),
+    InterestSpec(
+        "Tomas Wikström", "tomas.wikstrom@civilforsvar.example.org", "Civilförsvarsförbundet Halland", (CONTRIBUTE,)
+    ),
+    InterestSpec(
+        "Anna-Karin Johansson",
+        "anna-karin.johansson@lansstyrelsen-n.example.org",
+        "Länsstyrelsen i Hallands län",
+        (FOLLOW,),
+    ),
+    InterestSpec(
+        "Jakob Petersson", "jakob.petersson@regionhalland.example.org", "Region Halland", (FOLLOW, CONTRIBUTE)
+    ),
+    InterestSpec("Emil Strand", "emil.strand@kungsbacka.example.org", "Kungsbacka kommun", (FOLLOW, TAKE_PART)),
+    InterestSpec("Ylva Dahl", "ylva.dahl@example.com", "", (TAKE_PART,)),
+    InterestSpec(
+        "Eero Virtanen", "eero.virtanen@example.org", "Simlångsdalens bygdegårdsförening", (CONTRIBUTE, TAKE_PART), "en"
+    ),
+)
+
+INTERESTS: dict[str, tuple[InterestSpec, ...]] = {"halland-beredskap": HALLAND_INTERESTS}
 
 
 # --- dates -------------------------------------------------------------------------------------
@@ -806,6 +1406,107 @@ def ensure_role(user: User, event: Event, role: Role, tally: Tally) -> EventRole
     return current
 
 
+@contextmanager
+def outbox_discarded() -> Iterator[list[int]]:
+    """Delete the outbox messages queued inside the block (and only those, by id).
+
+    The registration services queue a confirmation, a waiting-list notice, a cancellation receipt …
+    for every demo registration, addressed to invented people. They are deleted in the same
+    transaction, so they are never committed and no worker sends them. (Marking them sent instead
+    would show the organiser deliveries that never happened.) Yields the list that receives the
+    deleted messages' ids.
+    """
+    session = db.session()
+    queued: list[OutboxMessage] = []
+
+    def collect(_session, instance) -> None:
+        if isinstance(instance, OutboxMessage):
+            queued.append(instance)
+
+    orm_events.listen(session, "transient_to_pending", collect)
+    discarded: list[int] = []
+    try:
+        yield discarded
+    finally:
+        orm_events.remove(session, "transient_to_pending", collect)
+    session.flush()
+    for message in queued:
+        discarded.append(message.id)
+        session.delete(message)
+    session.flush()
+
+
+def _details(spec: RegistrationSpec, event: Event) -> registrations.Details:
+    areas = {area.name: area.id for area in event.focus_areas}
+    workshops = {item.title: item.id for item in registrations.workshops(event)}
+    health = bool(spec.dietary or spec.dietary_other or spec.accessibility)
+    return registrations.Details(
+        first_name=spec.first_name,
+        last_name=spec.last_name,
+        email=spec.email,
+        phone=spec.phone,
+        organisation=spec.organisation,
+        organisation_type=spec.organisation_type,
+        municipality_code=spec.municipality,
+        focus_area_ids=[areas[name] for name in spec.focus_areas if name in areas],
+        contribution=spec.contribution,
+        show_in_participant_list=spec.participant_list,
+        keep_informed=spec.keep_informed,
+        health_consent=health,
+        dietary=[option.value for option in spec.dietary],
+        dietary_other=spec.dietary_other,
+        accessibility=spec.accessibility,
+        workshop_ids=[workshops[title] for title in spec.workshops if title in workshops],
+    )
+
+
+def ensure_registrations(event: Event, specs: tuple[RegistrationSpec, ...], admin: User, tally: Tally) -> None:
+    """Register, through the real services, each person who has no registration (of any status) for
+    the event; then cancel those of them who cancel. Capacity, the waiting list and workshop seats
+    come out as they would online. Someone already there, even cancelled, is left as they are."""
+    key = registrations.email_key
+    existing = set(db.session.scalars(select(Registration.email_key).where(Registration.event_id == event.id)))
+    cancelling = []
+    for spec in specs:
+        tally.count("registrations", key(spec.email) not in existing)
+        if key(spec.email) in existing:
+            continue
+        outcome = registrations.register(
+            event,
+            _details(spec, event),
+            language=spec.language,
+            submission_key="",
+            source=RegistrationSource.ORGANISER if spec.by_organiser else RegistrationSource.ONLINE,
+            by=admin if spec.by_organiser else None,
+        )
+        existing.add(key(spec.email))
+        if spec.cancelled:
+            cancelling.append(outcome.registration)
+    for registration in cancelling:
+        registrations.cancel(registration)
+
+
+def ensure_interests(event: Event, specs: tuple[InterestSpec, ...], tally: Tally) -> None:
+    """Interest sign-ups for an event whose date is preliminary; an existing one (same e-mail) is kept."""
+    if not event.date_is_preliminary:
+        return
+    existing = set(db.session.scalars(select(Interest.email_key).where(Interest.event_id == event.id)))
+    for spec in specs:
+        key = registrations.email_key(spec.email)
+        tally.count("interest sign-ups", key not in existing)
+        if key in existing:
+            continue
+        registrations.register_interest(
+            event,
+            name=spec.name,
+            email=spec.email,
+            organisation=spec.organisation,
+            kinds=[kind.value for kind in spec.kinds],
+            language=spec.language,
+        )
+        existing.add(key)
+
+
 def _describe(event: Event) -> str:
     when = event.preliminary_date_text or event.starts_at.astimezone(ZoneInfo(event.timezone)).date().isoformat()
     return f"  /e/{event.slug}/  {event.title} ({when}, {event.visibility.value})"
@@ -825,6 +1526,10 @@ def load(echo: Echo = print, today: date | None = None) -> Tally:
         ensure_programme_items(event, spec.items, rooms, areas, tally)
         ensure_role(admin, event, Role.OWNER, tally)
         events.append(event)
+    with outbox_discarded() as discarded:
+        for event in events:
+            ensure_registrations(event, REGISTRATIONS.get(event.slug, ()), admin, tally)
+            ensure_interests(event, INTERESTS.get(event.slug, ()), tally)
     db.session.commit()
     echo("Demo events:")
     for event in events:
@@ -832,4 +1537,6 @@ def load(echo: Echo = print, today: date | None = None) -> Tally:
     echo("Demo data:")
     for line in tally.lines():
         echo(line)
+    if discarded:
+        echo(f"The {len(discarded)} e-mails the demo registrations queued were discarded, not sent.")
     return tally

@@ -16,7 +16,9 @@ def test_settings_have_safe_defaults_and_read_the_environment():
     defaults = config.load_settings({})
     assert defaults["FORUM_HTTPS"] is False
     assert defaults["RATELIMIT_STORAGE_URI"] == "memory://"
-    values = config.load_settings({"FORUM_HTTPS": "true", "MAIL_PORT": "2525", "FORUM_RATELIMIT_STORAGE_URI": "redis://x"})
+    values = config.load_settings(
+        {"FORUM_HTTPS": "true", "MAIL_PORT": "2525", "FORUM_RATELIMIT_STORAGE_URI": "redis://x"}
+    )
     assert values["FORUM_HTTPS"] is True
     assert values["MAIL_PORT"] == 2525
     assert values["RATELIMIT_STORAGE_URI"] == "redis://x"

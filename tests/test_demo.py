@@ -1,19 +1,34 @@
-"""`flask --app app demo`: the seed events, idempotent, shown with Swedish dates."""
+"""`flask --app app demo`: the seed events and about 40 registrations, idempotent, shown with Swedish dates."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from forum import demo
 from forum.auth.models import EventRole, Role, User
 from forum.events.models import Event, Organisation, Visibility
 from forum.extensions import db
+from forum.mail.models import OutboxMessage, OutboxStatus
+from forum.mail.services import enqueue
+from forum.privacy.models import AuditLog
 from forum.programme.models import ProgrammeItemKind
+from forum.registration import links, municipalities, services
+from forum.registration.models import (
+    Interest,
+    InterestKind,
+    OrganisationType,
+    Registration,
+    RegistrationSource,
+    RegistrationStatus,
+    SignupStatus,
+    WorkshopSignup,
+)
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 SV_MONTHS = [
@@ -137,7 +152,8 @@ def test_missing_parts_of_an_existing_event_are_added_back(app):
     db.session.delete(next(area for area in halland.focus_areas if area.name == "Vatten"))
     db.session.commit()
     output = run_demo(app)
-    assert "focus areas: 1 created, 4 already present" in output
+    others = sum(len(spec.focus_areas) for spec in demo.EVENTS) - 1
+    assert f"focus areas: 1 created, {others} already present" in output
     assert [area.name for area in event("halland-beredskap").focus_areas] == FOCUS_AREAS
 
 
@@ -321,3 +337,184 @@ def test_a_bad_admin_address_is_refused_with_a_message(app):
     assert "FORUM_ADMIN_EMAIL" in result.output and "Traceback" not in result.output
     db.session.rollback()
     assert snapshot()["events"] == []
+
+
+# --- registrations and interest sign-ups ---------------------------------------------------------
+
+
+def registrations_of(slug: str) -> list[Registration]:
+    return list(
+        db.session.scalars(select(Registration).join(Event).where(Event.slug == slug).order_by(Registration.id))
+    )
+
+
+def by_status(slug: str) -> Counter:
+    return Counter(registration.status for registration in registrations_of(slug))
+
+
+def person(slug: str, first_name: str) -> Registration:
+    (found,) = [r for r in registrations_of(slug) if r.first_name == first_name]
+    return found
+
+
+def test_about_forty_registrations_across_the_events(app):
+    output = run_demo(app)
+    total = db.session.scalar(select(func.count(Registration.id)))
+    assert 35 <= total <= 50
+    assert f"registrations: {total} created, 0 already present" in output
+    # The preliminary Halland meeting takes interest sign-ups, not registrations.
+    assert registrations_of("halland-beredskap") == []
+    for slug in ("skane-forum", "jamtland-radet", "healthy-cities"):
+        assert by_status(slug)[RegistrationStatus.CONFIRMED] >= 10, slug
+        assert by_status(slug)[RegistrationStatus.CANCELLED] >= 1, slug
+
+
+def test_the_council_is_full_with_a_waiting_list_in_order(app):
+    run_demo(app)
+    council = event("jamtland-radet")
+    assert by_status("jamtland-radet") == {
+        RegistrationStatus.CONFIRMED: council.capacity,
+        RegistrationStatus.WAITING: 2,
+        RegistrationStatus.CANCELLED: 1,
+    }
+    assert services.seats_left(council) == 0
+    waiting = [r for r in registrations_of("jamtland-radet") if r.status == RegistrationStatus.WAITING]
+    assert [(r.name, services.waiting_position(r)) for r in waiting] == [("Amir Haddad", 1), ("Oskar Lindahl", 2)]
+    # The police's representative cancelled; the first on the waiting list got the seat.
+    assert person("jamtland-radet", "Anders").cancelled_at is not None
+    promoted = person("jamtland-radet", "Emma")
+    assert promoted.status == RegistrationStatus.CONFIRMED and promoted.confirmed_at is not None
+
+
+def test_a_small_workshop_is_full_with_its_own_waiting_list(app):
+    run_demo(app)
+    (small,) = [item for item in services.workshops(event("healthy-cities")) if item.capacity == 6]
+    signups = db.session.scalars(
+        select(WorkshopSignup).where(WorkshopSignup.programme_item_id == small.id).order_by(WorkshopSignup.id)
+    ).all()
+    assert Counter(signup.status for signup in signups) == {SignupStatus.CONFIRMED: 6, SignupStatus.WAITING: 2}
+    # Helena cancelled: her seat went to the first waiting (Ahmed); Tove and Annika wait.
+    assert person("healthy-cities", "Helena").signups == []
+    assert signup_status("healthy-cities", "Ahmed", small) == SignupStatus.CONFIRMED
+    assert signup_status("healthy-cities", "Tove", small) == SignupStatus.WAITING
+    assert signup_status("healthy-cities", "Annika", small) == SignupStatus.WAITING
+    # Everyone else with a seat at the event has a place in the workshop they chose.
+    others = [item for item in services.workshops(event("healthy-cities")) if item.id != small.id]
+    taken = services.workshop_taken(others)
+    assert all(0 < taken[item.id] <= item.capacity for item in others)
+
+
+def signup_status(slug: str, first_name: str, item) -> SignupStatus:
+    (signup,) = [s for s in person(slug, first_name).signups if s.programme_item_id == item.id]
+    return signup.status
+
+
+def test_the_people_are_realistic_and_their_data_consistent(app):
+    run_demo(app)
+    everyone = list(db.session.scalars(select(Registration)))
+    names = {r.name for r in everyone}
+    assert {"Åsa Öberg", "Nguyễn Thị Lan", "Zoë Hughes", "Łukasz Kowalczyk"} <= names
+    assert person("skane-forum", "Zoë").language == "en"
+    types = {r.organisation_type for r in everyone}
+    assert {
+        OrganisationType.MUNICIPALITY,
+        OrganisationType.REGION,
+        OrganisationType.STATE,
+        OrganisationType.NON_PROFIT,
+        OrganisationType.FARM,
+        OrganisationType.FAITH,
+        OrganisationType.PRIVATE,
+    } <= types
+    for registration in everyone:
+        domain = registration.email.rsplit("@", 1)[1]
+        assert domain in ("example.org", "example.com") or domain.endswith((".example.org", ".example.com"))
+        assert registration.email_key == registration.email.casefold()
+        assert municipalities.by_code(registration.municipality_code) is not None, registration.name
+        assert registration.privacy_consent_at is not None
+        if registration.phone:
+            # PTS's range for use in fiction.
+            assert re.fullmatch(r"070-174 06 (0[5-9]|[1-9]\d)", registration.phone), registration.phone
+        # Health data only with its consent.
+        has_health = bool(registration.dietary or registration.dietary_other or registration.accessibility)
+        assert has_health == (registration.health_consent_at is not None), registration.name
+    assert sum(r.show_in_participant_list for r in everyone) >= 10
+    assert 0 < sum(r.show_in_participant_list for r in everyone) < len(everyone)
+    assert any(r.keep_informed for r in everyone)
+    assert sum(r.health_consent_at is not None for r in everyone) >= 10
+    assert any(r.accessibility for r in everyone)
+    chosen_areas = [area.name for r in registrations_of("healthy-cities") for area in r.focus_areas]
+    assert "Delaktighet, tillit och lokala nätverk" in chosen_areas
+    assert {area.event_id for r in everyone for area in r.focus_areas} <= {event("healthy-cities").id}
+
+
+def test_a_phone_registration_is_added_by_the_organiser_and_audited(app):
+    run_demo(app)
+    farmer = person("skane-forum", "Sven")
+    assert farmer.source == RegistrationSource.ORGANISER
+    entries = db.session.scalars(select(AuditLog).where(AuditLog.action == "registration.added")).all()
+    assert [entry.target_id for entry in entries] == [farmer.id]
+
+
+def test_interest_sign_ups_for_the_preliminary_halland_meeting(app):
+    output = run_demo(app)
+    halland = event("halland-beredskap")
+    assert halland.date_is_preliminary
+    interests = db.session.scalars(select(Interest).where(Interest.event_id == halland.id)).all()
+    assert len(interests) == len(demo.HALLAND_INTERESTS)
+    assert f"interest sign-ups: {len(interests)} created, 0 already present" in output
+    kinds = {kind for interest in interests for kind in interest.kinds}
+    assert kinds == {kind.value for kind in InterestKind}
+    assert all(interest.privacy_consent_at is not None for interest in interests)
+    assert any("Röda Korset" in interest.organisation for interest in interests)
+    # The events with a fixed date have none.
+    assert db.session.scalar(select(func.count(Interest.id)).where(Interest.event_id != halland.id)) == 0
+
+
+def test_no_interest_sign_ups_once_the_date_is_fixed(app):
+    demo.load(echo=lambda _line: None)
+    halland = event("halland-beredskap")
+    db.session.execute(delete(Interest))
+    halland.date_is_preliminary = False
+    db.session.commit()
+    run_demo(app)
+    assert db.session.scalar(select(func.count(Interest.id))) == 0
+
+
+def test_the_demo_leaves_no_e_mail_to_send_but_keeps_others(app):
+    message = enqueue(recipient="someone@example.org", subject="Före demon", body_text="Hej")
+    db.session.commit()
+    kept = message.id
+    output = run_demo(app)
+    assert re.search(r"The \d+ e-mails the demo registrations queued were discarded, not sent\.", output)
+    rows = db.session.scalars(select(OutboxMessage)).all()
+    assert [row.id for row in rows] == [kept]
+    assert rows[0].status == OutboxStatus.QUEUED
+
+
+def test_a_second_run_adds_no_registrations_and_queues_nothing(app):
+    run_demo(app)
+    total = db.session.scalar(select(func.count(Registration.id)))
+    output = run_demo(app)
+    assert f"registrations: 0 created, {total} already present" in output
+    assert "discarded" not in output
+    assert db.session.scalar(select(func.count(Registration.id))) == total
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_a_missing_registration_is_added_back_and_a_cancelled_one_stays_cancelled(app):
+    run_demo(app)
+    db.session.delete(person("skane-forum", "Åsa"))
+    db.session.commit()
+    output = run_demo(app)
+    assert "registrations: 1 created," in output
+    assert person("skane-forum", "Åsa").status == RegistrationStatus.CONFIRMED
+    assert person("skane-forum", "Birgitta").status == RegistrationStatus.CANCELLED
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_the_waiting_person_sees_their_place_in_the_queue(app, client):
+    run_demo(app)
+    waiting = person("jamtland-radet", "Oskar")
+    html = client.get(f"/r/{links.token_for(waiting)}").get_data(as_text=True)
+    assert "Oskar" in html
+    assert "Du är nummer 2 på väntelistan." in html

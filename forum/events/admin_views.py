@@ -24,6 +24,7 @@ from forum.events.forms import (
 )
 from forum.events.models import Event, FocusArea, Organisation, Room
 from forum.extensions import db
+from forum.registration.admin_views import AUDIT_LABELS as REGISTRATION_AUDIT_LABELS
 from forum.registration.question_views import AUDIT_LABELS as QUESTION_AUDIT_LABELS
 
 bp = Blueprint("events_admin", __name__, url_prefix="/admin")
@@ -43,16 +44,9 @@ AUDIT_LABELS = {
     "room.created": _l("Lokal lades till"),
     "room.updated": _l("Lokal ändrades"),
     "room.deleted": _l("Lokal togs bort"),
-    "registration.added": _l("Anmälan lades till av arrangör"),
-    "registration.updated": _l("Anmälan ändrades"),
-    "registration.cancelled": _l("Anmälan avbokades"),
-    "registration.declined": _l("Anmälan avböjdes"),
-    "registration.approved": _l("Anmälan godkändes"),
-    "registration.moved_from_waiting_list": _l("Anmälan flyttades från väntelistan"),
-    "registration.promoted": _l("Anmälan fick plats från väntelistan"),
-    "registration.link_renewed": _l("Ny personlig länk skickades"),
 }
 AUDIT_LABELS.update(QUESTION_AUDIT_LABELS)
+AUDIT_LABELS.update(REGISTRATION_AUDIT_LABELS)
 
 
 @bp.context_processor

@@ -12,12 +12,16 @@ with a growing delay, and after MAX_ATTEMPTS it is FAILED.
 
 from __future__ import annotations
 
+import email.charset
+import re
 import smtplib
 import ssl
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.mime.text import MIMEText
+from email.utils import formataddr, parseaddr
 
 import flask_mail
 from flask import current_app
@@ -42,6 +46,8 @@ ERROR_LENGTH = 500
 MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException)
 # A message that cannot even be built or addressed will never be sent: it fails at once.
 MALFORMED_ERRORS = (flask_mail.BadHeaderError, ValueError, AssertionError)
+# type/subtype and parameters: Flask-Mail splits the content type at its one "/".
+CONTENT_TYPE = re.compile(r'^[\w.+-]+/[\w.+-]+(\s*;\s*[\w.-]+=("[^"/]*"|[^;\s/"]+))*$')
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,8 @@ class Claimed:
     message_id: str
     attempts: int
     claimed_at: datetime
+    # Copies of the stored attachments: {"filename", "content_type", "data"} with data as text.
+    attachments: tuple[dict[str, str], ...] = ()
 
 
 @dataclass
@@ -182,6 +190,7 @@ def _claim(limit: int | None, message_ids: list[str] | None = None) -> list[Clai
                 message_id=message.message_id,
                 attempts=message.attempts,
                 claimed_at=now,
+                attachments=tuple(dict(attachment) for attachment in message.attachments or ()),
             )
         )
     db.session.commit()
@@ -232,7 +241,7 @@ def _deliver(batch: list[Claimed], timeout: float = SMTP_TIMEOUT, retry_unreacha
 
 
 def _mail_message(claimed: Claimed) -> flask_mail.Message:
-    message = flask_mail.Message(
+    message = _Message(
         subject=claimed.subject,
         recipients=[claimed.recipient],
         body=claimed.body_text,
@@ -242,7 +251,35 @@ def _mail_message(claimed: Claimed) -> flask_mail.Message:
     # The Message-ID fixed when queued, so that a re-send is recognisably the same message.
     # (Set here rather than through extra_headers, which would add a second Message-ID header.)
     message.msgId = claimed.message_id
+    for attachment in claimed.attachments:
+        filename, content_type, data = (attachment.get(key) for key in ("filename", "content_type", "data"))
+        if not filename or not isinstance(data, str) or not CONTENT_TYPE.match(content_type or ""):
+            raise ValueError(f"Attachment not usable: {filename!r}, {content_type!r}")
+        # As UTF-8 bytes: Flask-Mail base64-encodes them as they are (text would be encoded as Latin-1).
+        message.attach(filename=filename, content_type=content_type, data=data.encode())
     return message
+
+
+class _Message(flask_mail.Message):
+    """Flask-Mail's message with two corrections.
+
+    Text parts go quoted-printable instead of 8bit: 8bit text keeps its lines as written, and SMTP
+    servers refuse a line over 998 bytes (a long paragraph an organiser or attendee typed). And a
+    sender name in plain ASCII is written as it is, not as an encoded word.
+    """
+
+    def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMEText:
+        utf8 = email.charset.Charset("utf-8")
+        utf8.header_encoding = email.charset.SHORTEST
+        utf8.body_encoding = email.charset.QP
+        return MIMEText(text or "", _subtype=subtype, _charset=utf8)
+
+    def _message(self):
+        message = super()._message()
+        name, address = parseaddr(self.sender if isinstance(self.sender, str) else formataddr(self.sender))
+        if name.isascii() and address.isascii():
+            message.replace_header("From", formataddr((name, address)))
+        return message
 
 
 def _record_failure(claimed: Claimed, error: BaseException, final: bool = False) -> None:

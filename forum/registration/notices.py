@@ -1,10 +1,23 @@
-"""E-mail to registrants, queued in the outbox in the registrant's language. (Stub: being written.)"""
+"""E-mail to registrants, queued in the outbox in the registrant's language.
+
+Each notice is a subject and two templates, templates/emails/registration/<notice>.txt and
+.html, which share the event's practical details, the workshop choices and the personal link
+(emails/registration/_base.*). A seat comes with the event as an .ics attachment.
+"""
 
 from __future__ import annotations
 
 import enum
+import re
 
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from forum.db import utcnow
+from forum.i18n import DEFAULT_LANGUAGE, LANGUAGES, format_when
 from forum.mail.services import enqueue
+from forum.urls import external_url
 
 
 class Notice(enum.StrEnum):
@@ -19,14 +32,109 @@ class Notice(enum.StrEnum):
     WORKSHOP_SEAT = "workshop_seat"  # a seat in a workshop whose waiting list they were on
 
 
-def send_notice(registration, notice: Notice, item=None):
-    from forum.registration import links
+# Notices about a registration that is over carry neither the practical details nor the link.
+ENDED = (Notice.DECLINE, Notice.CANCELLATION)
+# Notices that can announce a seat: with one, the event comes along as an .ics attachment.
+SEATED = (Notice.CONFIRMATION, Notice.PROMOTION, Notice.APPROVAL)
 
-    link = links.url_for_registration(registration)
+
+def send_notice(registration, notice: Notice, item=None):
+    """Queue the notice to the registrant (in the caller's transaction); returns the OutboxMessage."""
+    from forum.calendar import ics
+
+    event = registration.event
+    language = registration.language if registration.language in LANGUAGES else DEFAULT_LANGUAGE
+    with force_locale(language):
+        context = _context(registration, notice, item)
+        subject = " ".join(_subject(notice, event, item).split())  # no line breaks in a header
+        body_text = _tidy(render_template(f"emails/registration/{notice.value}.txt", subject=subject, **context))
+        body_html = render_template(f"emails/registration/{notice.value}.html", subject=subject, **context)
     return enqueue(
         recipient=registration.email,
-        subject=f"{notice.value}: {registration.event.title}",
-        body_text=f"{link}\n",
-        event=registration.event,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        event=event,
         purpose=f"registration.{notice.value}",
+        attachments=[ics.attachment(event)] if context["with_calendar"] else [],
     )
+
+
+def _subject(notice: Notice, event, item) -> str:
+    title = event.title
+    match notice:
+        case Notice.CONFIRMATION:
+            return _("Bekräftelse: %(title)s", title=title)
+        case Notice.WAITING:
+            return _("Väntelista: %(title)s", title=title)
+        case Notice.PENDING:
+            return _("Anmälan mottagen: %(title)s", title=title)
+        case Notice.PROMOTION:
+            return _("Du har fått en plats: %(title)s", title=title)
+        case Notice.APPROVAL:
+            return _("Anmälan godkänd: %(title)s", title=title)
+        case Notice.DECLINE:
+            return _("Anmälan avböjd: %(title)s", title=title)
+        case Notice.CANCELLATION:
+            return _("Avbokning: %(title)s", title=title)
+        case Notice.LINK:
+            return _("Din länk till anmälan: %(title)s", title=title)
+        case Notice.WORKSHOP_SEAT:
+            return _("Plats i %(item)s: %(title)s", item=item.title if item else "", title=title)
+    raise ValueError(notice)
+
+
+def _context(registration, notice: Notice, item) -> dict:
+    from forum.registration import links, services
+    from forum.registration.models import RegistrationStatus
+
+    event = registration.event
+    zone = event.timezone
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    with_link = notice not in ENDED
+    signups = sorted(
+        (signup for signup in registration.signups if signup.programme_item is not None),
+        key=lambda signup: (signup.programme_item.starts_at, signup.programme_item.id),
+    )
+    venue = (event.venue_name, event.venue_address, event.venue_city)
+    return {
+        "notice": notice,
+        "registration": registration,
+        "event": event,
+        "item": item,
+        "item_when": format_when(item.starts_at, item.ends_at, zone) if item else "",
+        "confirmed": confirmed,
+        "waiting": registration.status == RegistrationStatus.WAITING,
+        "position": services.waiting_position(registration),
+        "when": _when(event),
+        "venue": ", ".join(part.strip() for part in venue if part and part.strip()),
+        # (programme item, its date and time, SignupStatus value)
+        "workshops": [
+            (
+                signup.programme_item,
+                format_when(signup.programme_item.starts_at, signup.programme_item.ends_at, zone),
+                signup.status.value,
+            )
+            for signup in signups
+        ],
+        "with_details": notice not in ENDED,
+        "with_link": with_link,
+        "with_calendar": confirmed and notice in SEATED,
+        "link": links.url_for_registration(registration) if with_link else "",
+        "calendar_link": links.url_for_registration(registration, "registration.calendar") if with_link else "",
+        "event_link": external_url("events.event_page", slug=event.slug),
+        "registration_open": event.is_registration_open(utcnow()),
+        "contact": event.contact_email or (event.organisation.contact_email if event.organisation else ""),
+    }
+
+
+def _when(event) -> str:
+    if event.date_is_preliminary:
+        return event.preliminary_date_text or _("Datumet är inte bestämt än")
+    return format_when(event.starts_at, event.ends_at, event.timezone)
+
+
+def _tidy(text: str) -> str:
+    """Plain text as written by the templates, with runs of blank lines squeezed to one."""
+    lines = [line if line.strip() else "" for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"

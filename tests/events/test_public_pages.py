@@ -147,7 +147,7 @@ def test_unknown_event_is_404_in_english_too(app, client):
 
 
 def test_description_markdown_is_rendered_safely(app, client):
-    factories.event(slug="xss", description='<script>alert(1)</script> [klick](javascript:alert(2)) *ok*')
+    factories.event(slug="xss", description="<script>alert(1)</script> [klick](javascript:alert(2)) *ok*")
     db.session.commit()
     html = client.get("/e/xss/").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
@@ -157,7 +157,7 @@ def test_description_markdown_is_rendered_safely(app, client):
 
 
 def test_titles_are_escaped(app, client):
-    factories.event(slug="esc", title='<img src=x onerror=alert(1)>', starts_at=in_days(3))
+    factories.event(slug="esc", title="<img src=x onerror=alert(1)>", starts_at=in_days(3))
     db.session.commit()
     for url in ("/", "/e/esc/"):
         html = client.get(url).get_data(as_text=True)

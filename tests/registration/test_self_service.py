@@ -96,9 +96,7 @@ def test_cancel_asks_first_then_frees_the_seat_and_promotes_the_waiting_list(cli
     purposes = [m.purpose for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
     assert "registration.cancellation" in purposes
     assert purposes[-1] == "registration.promotion"
-    promoted = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.purpose == "registration.promotion")
-    ).one()
+    promoted = db.session.scalars(select(OutboxMessage).where(OutboxMessage.purpose == "registration.promotion")).one()
     assert promoted.recipient == "p2@example.org"
     assert "Avbokad" in client.get(f"/r/{token}").get_data(as_text=True)
 
