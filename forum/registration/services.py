@@ -219,11 +219,14 @@ def search(
 def lock_event(event: Event) -> None:
     """Serialise seat changes for this event until the transaction ends (see the module's doc)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+        # Lock the row and reload the event in one statement (its capacity may have changed meanwhile).
+        db.session.execute(
+            select(Event).where(Event.id == event.id).with_for_update().execution_options(populate_existing=True)
+        )
     else:
-        # SQLite: a transaction begun IMMEDIATE holds the write lock; make sure it has begun.
-        db.session.execute(select(Event.id).where(Event.id == event.id))
-    db.session.refresh(event)
+        # SQLite: the transaction was begun IMMEDIATE (forum.db) and holds the write lock; this makes
+        # sure it has begun, and that the event's columns are read inside it.
+        db.session.execute(select(Event).where(Event.id == event.id).execution_options(populate_existing=True))
 
 
 # --- registering -------------------------------------------------------------------------------
@@ -259,9 +262,17 @@ def register(
 
     _check_workshops(event, details.workshop_ids)
     now = utcnow()
+    # The status is decided before the insert (one write, not an insert and an update).
+    if event.requires_approval and source == RegistrationSource.ONLINE:
+        status, notice = RegistrationStatus.PENDING, Notice.PENDING
+    elif _has_seat(event):
+        status, notice = RegistrationStatus.CONFIRMED, Notice.CONFIRMATION
+    else:
+        status, notice = RegistrationStatus.WAITING, Notice.WAITING
     registration = Registration(
         event=event,
-        status=RegistrationStatus.PENDING,
+        status=status,
+        confirmed_at=now if status == RegistrationStatus.CONFIRMED else None,
         language=language,
         source=source,
         submission_key=submission_key[:64],
@@ -273,15 +284,7 @@ def register(
     db.session.add(registration)
     db.session.flush()
     _set_signups(registration, details.workshop_ids)
-
-    if event.requires_approval and source == RegistrationSource.ONLINE:
-        send_notice(registration, Notice.PENDING)
-    elif _has_seat(event):
-        _confirm(registration)
-        send_notice(registration, Notice.CONFIRMATION)
-    else:
-        registration.status = RegistrationStatus.WAITING
-        send_notice(registration, Notice.WAITING)
+    send_notice(registration, notice)
     if by is not None:
         audit.record("registration.added", user=by, event=event, target=registration, status=registration.status)
     db.session.flush()

@@ -86,7 +86,8 @@ def register(slug: str):
             form.attach(refusal.errors)
         else:
             db.session.commit()
-            return redirect(url_for("registration.thanks", slug=event.slug), code=303)
+            # `slug`, not event.slug: the commit expired the event, and reading it would begin a new transaction.
+            return redirect(url_for("registration.thanks", slug=slug), code=303)
     return render_template("registration/form.html", event=event, form=form, state=state)
 
 
