@@ -114,3 +114,15 @@ def enum_column(enum_class: type[LabelledEnum]) -> SAEnum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+def count_by_status(status_column, condition, statuses: type[LabelledEnum]) -> dict:
+    """{status: rows} for every member of `statuses` (zero when none), of the rows matching `condition`."""
+    from sqlalchemy import func, select
+
+    from forum.extensions import db
+
+    rows = db.session.execute(select(status_column, func.count()).where(condition).group_by(status_column))
+    counts = dict.fromkeys(statuses, 0)
+    counts.update(dict(rows.all()))
+    return counts

@@ -71,14 +71,20 @@ def _text(calendar: Calendar) -> str:
     return calendar.to_ical().decode("utf-8")
 
 
+def _entry(uid: str, starts_at, ends_at, summary: str) -> CalendarEvent:
+    """A VEVENT with what every entry has; UIDs are stable so that calendars update, not duplicate."""
+    entry = CalendarEvent()
+    entry.add("uid", f"{uid}@{uid_host()}")
+    entry.add("dtstamp", utcnow())
+    entry.add("dtstart", starts_at)
+    entry.add("dtend", ends_at)
+    entry.add("summary", summary)
+    return entry
+
+
 def _event_entry(event: Event) -> CalendarEvent:
     url = external_url("events.event_page", slug=event.slug)
-    entry = CalendarEvent()
-    entry.add("uid", f"event-{event.id}@{uid_host()}")
-    entry.add("dtstamp", utcnow())
-    entry.add("dtstart", event.starts_at)
-    entry.add("dtend", event.ends_at)
-    entry.add("summary", event.title)
+    entry = _entry(f"event-{event.id}", event.starts_at, event.ends_at, event.title)
     location = _location(event)
     if location:
         entry.add("location", location)
@@ -98,12 +104,7 @@ def _event_entry(event: Event) -> CalendarEvent:
 
 def _item_entry(event: Event, item) -> CalendarEvent:
     url = external_url("events.event_page", slug=event.slug)
-    entry = CalendarEvent()
-    entry.add("uid", f"programme-item-{item.id}@{uid_host()}")
-    entry.add("dtstamp", utcnow())
-    entry.add("dtstart", item.starts_at)
-    entry.add("dtend", item.ends_at)
-    entry.add("summary", item.title)
+    entry = _entry(f"programme-item-{item.id}", item.starts_at, item.ends_at, item.title)
     room = item.room.name if item.room else ""
     location = ", ".join(part for part in (room, _location(event)) if part)
     if location:

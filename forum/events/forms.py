@@ -89,6 +89,11 @@ class CountField(StringField):
         return "" if self.data is None else str(self.data)
 
 
+def as_choices(pairs) -> list:
+    """(value, label) pairs as WTForms wants them: SelectChoice objects from WTForms 3.3, tuples before."""
+    return [SelectChoice(value, label) for value, label in pairs] if SelectChoice else list(pairs)
+
+
 class ChoiceField(SelectField):
     """A select whose values stay strings; an unknown value gets our own message.
 
@@ -103,7 +108,7 @@ class ChoiceField(SelectField):
         pairs = [(str(value), label) for value, label in pairs]
         self.allowed = {value for value, _label in pairs}
         # WTForms 3.3 wants SelectChoice objects; older versions take tuples.
-        self.choices = [SelectChoice(value, label) for value, label in pairs] if SelectChoice else pairs
+        self.choices = as_choices(pairs)
 
     def pre_validate(self, form):
         if self.data not in self.allowed:

@@ -11,9 +11,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_app_context, has_request_context
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from forum.db import utcnow
+from forum.db import count_by_status, utcnow
 from forum.extensions import db
 from forum.mail.models import OutboxMessage, OutboxStatus
 from forum.pagination import Page, paginate
@@ -81,14 +81,7 @@ def _message_id_domain() -> str:
 
 def status_counts(event) -> dict[OutboxStatus, int]:
     """How many of the event's messages are in each status (every status present, zero or not)."""
-    rows = db.session.execute(
-        select(OutboxMessage.status, func.count(OutboxMessage.id))
-        .where(OutboxMessage.event_id == event.id)
-        .group_by(OutboxMessage.status)
-    )
-    counts = dict.fromkeys(OutboxStatus, 0)
-    counts.update(dict(rows.all()))
-    return counts
+    return count_by_status(OutboxMessage.status, OutboxMessage.event_id == event.id, OutboxStatus)
 
 
 def event_messages(event, status: OutboxStatus | None = None, page: int = 1, size: int = OUTBOX_PAGE_SIZE) -> Page:

@@ -29,7 +29,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from forum.events.forms import ChoiceField
+from forum.events.forms import ChoiceField, as_choices
 from forum.events.models import Event
 from forum.registration import municipalities
 from forum.registration.models import (
@@ -243,9 +243,9 @@ def registration_form(
         else RegistrationForm(data=data, **kwargs)
     )
     if "focus_areas" in form:
-        form.focus_areas.choices = [(area.id, area.name) for area in event.focus_areas]
+        form.focus_areas.choices = as_choices((area.id, area.name) for area in event.focus_areas)
     if "workshops" in form:
-        form.workshops.choices = workshop_labels or []
+        form.workshops.choices = as_choices(workshop_labels or [])
     if "municipality" in form:
         form.municipality_options = municipality_options(_event_county(event))
     return form
@@ -338,7 +338,7 @@ def _standard_fields(event: Event, hidden: set[str], purpose: str, has_workshops
         fields["workshops"] = MultiCheckboxField(_l("Workshoppar och pass"), coerce=int, choices=[])
     health: dict[str, Any] = {}
     if OptionalField.DIETARY.value not in hidden:
-        health["dietary"] = MultiCheckboxField(_l("Kost"), choices=DietaryOption.choices())
+        health["dietary"] = MultiCheckboxField(_l("Kost"), choices=as_choices(DietaryOption.choices()))
         health["dietary_other"] = StringField(
             _l("Annan kost eller allergi"),
             [_limit(SHORT_TEXT_LENGTH), _no_control_characters],
@@ -399,7 +399,7 @@ def _question_field(question: Question, organiser: bool):
         return MultiCheckboxField(
             question.label,
             validators,
-            choices=[(option, option) for option in question.options],
+            choices=as_choices((option, option) for option in question.options),
             description=question.help_text or None,
         )
     choices = (
@@ -409,7 +409,11 @@ def _question_field(question: Question, organiser: bool):
     )
     validators = [InputRequired(message=_l("Välj ett alternativ."))] if required else [Optional()]
     return SingleChoiceField(
-        question.label, validators, choices=choices, description=question.help_text or None, validate_choice=False
+        question.label,
+        validators,
+        choices=as_choices(choices),
+        description=question.help_text or None,
+        validate_choice=False,
     )
 
 
@@ -463,7 +467,7 @@ class InterestForm(FlaskForm):
     kinds = MultiCheckboxField(
         _l("Jag vill"),
         [InputRequired(message=_l("Välj minst ett alternativ."))],
-        choices=InterestKind.choices(),
+        choices=as_choices(InterestKind.choices()),
     )
     privacy_consent = BooleanField(
         _l("Jag samtycker till att mina uppgifter behandlas enligt evenemangets integritetspolicy."),

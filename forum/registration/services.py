@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from forum.db import utcnow
+from forum.db import count_by_status, utcnow
 from forum.events.models import Event, FocusArea
 from forum.extensions import db
 from forum.mail.models import OutboxMessage
@@ -102,14 +102,7 @@ def confirmed_count(event: Event) -> int:
 
 
 def counts(event: Event) -> dict[RegistrationStatus, int]:
-    rows = db.session.execute(
-        select(Registration.status, func.count(Registration.id))
-        .where(Registration.event_id == event.id)
-        .group_by(Registration.status)
-    )
-    result = dict.fromkeys(RegistrationStatus, 0)
-    result.update(dict(rows.all()))
-    return result
+    return count_by_status(Registration.status, Registration.event_id == event.id, RegistrationStatus)
 
 
 def seats_left(event: Event) -> int | None:
