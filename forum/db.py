@@ -79,11 +79,33 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 def _read_only_request() -> bool:
     """True inside a GET/HEAD/OPTIONS request: those only read, so they need not queue for the writer lock.
 
-    Anything else (POST requests, CLI commands, workers) may write and begins IMMEDIATE.
+    Anything else (POST requests, CLI commands, workers) may write and begins IMMEDIATE, and so do
+    GET views declared with @writes_on_get.
     """
-    from flask import has_request_context, request
+    from flask import g, has_request_context, request
 
-    return has_request_context() and request.method in {"GET", "HEAD", "OPTIONS"}
+    return has_request_context() and request.method in {"GET", "HEAD", "OPTIONS"} and not g.get(WRITES_FLAG)
+
+
+WRITES_FLAG = "forum_get_writes"
+
+
+def writes_on_get(view):
+    """For the rare GET view that writes (an invitation link records that it was opened): its
+    transaction begins IMMEDIATE on SQLite, like a POST's, instead of failing on a busy database."""
+    from functools import wraps
+
+    from flask import g
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        from forum.extensions import db
+
+        db.session.rollback()  # nothing has been read yet that matters; the next begin is IMMEDIATE
+        g.setdefault(WRITES_FLAG, True)
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 class LabelledEnum(str, enum.Enum):  # noqa: UP042 - StrEnum cannot take a (value, label) pair

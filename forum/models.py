@@ -2,6 +2,7 @@
 
 from forum.auth.models import EventRole, PasswordResetToken, Role, User  # noqa: F401
 from forum.events.models import Event, FocusArea, Organisation, Room  # noqa: F401
+from forum.invitations.models import ImportBatch, InvitationText, Invitee  # noqa: F401
 from forum.mail.models import OutboxMessage  # noqa: F401
 from forum.privacy.models import AuditLog  # noqa: F401
 from forum.programme.models import ProgrammeItem  # noqa: F401

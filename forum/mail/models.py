@@ -36,6 +36,8 @@ class OutboxMessage(db.Model):
     purpose: Mapped[str] = mapped_column(String(60), default="")
     # Files sent with the message: [{"filename", "content_type", "data"}]; data is text (e.g. iCalendar).
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Extra headers, e.g. {"List-Unsubscribe": "<https://…>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}.
+    headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # The worker does not try before this time (backoff after a failure).
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

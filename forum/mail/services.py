@@ -34,6 +34,7 @@ def enqueue(
     event=None,
     purpose: str = "",
     attachments: Iterable[dict[str, Any]] = (),
+    headers: dict[str, str] | None = None,
 ) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction; the worker delivers it after commit.
 
@@ -53,6 +54,7 @@ def enqueue(
         event_id=getattr(event, "id", None),
         purpose=purpose,
         attachments=files,
+        headers=dict(headers or {}),
         message_id=make_msgid(domain=_message_id_domain()),
     )
     db.session.add(message)

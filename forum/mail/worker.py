@@ -33,6 +33,8 @@ from forum.extensions import db
 from forum.mail.models import OutboxMessage, OutboxStatus
 
 BATCH_SIZE = 50
+# Headers the worker writes itself; stored extra headers may not replace them.
+FIXED_HEADERS = {"from", "to", "subject", "date", "message-id", "content-type", "mime-version"}
 CLAIM_TIMEOUT = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
 # Minutes to wait after the 1st, 2nd, … failure; the last value repeats (about 16 hours in all).
@@ -64,6 +66,8 @@ class Claimed:
     claimed_at: datetime
     # Copies of the stored attachments: {"filename", "content_type", "data"} with data as text.
     attachments: tuple[dict[str, str], ...] = ()
+    # Extra headers (List-Unsubscribe, …) as stored.
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -191,6 +195,7 @@ def _claim(limit: int | None, message_ids: list[str] | None = None) -> list[Clai
                 attempts=message.attempts,
                 claimed_at=now,
                 attachments=tuple(dict(attachment) for attachment in message.attachments or ()),
+                headers=tuple((message.headers or {}).items()),
             )
         )
     db.session.commit()
@@ -251,6 +256,10 @@ def _mail_message(claimed: Claimed) -> flask_mail.Message:
     # The Message-ID fixed when queued, so that a re-send is recognisably the same message.
     # (Set here rather than through extra_headers, which would add a second Message-ID header.)
     message.msgId = claimed.message_id
+    for name, value in claimed.headers:
+        if name.lower() in FIXED_HEADERS or "\n" in value or "\r" in value:
+            raise ValueError(f"Header not usable: {name!r}")
+        message.extra_headers = {**(message.extra_headers or {}), name: value}
     for attachment in claimed.attachments:
         filename, content_type, data = (attachment.get(key) for key in ("filename", "content_type", "data"))
         if not filename or not isinstance(data, str) or not CONTENT_TYPE.match(content_type or ""):

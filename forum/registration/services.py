@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from forum import tokens
 from forum.db import count_by_status, utcnow
 from forum.events.models import Event, FocusArea
 from forum.extensions import db
@@ -167,7 +168,7 @@ def questions(event: Event) -> list[Question]:
 
 
 def find_by_token(token: str) -> Registration | None:
-    if not token or len(token) > 100:
+    if not tokens.plausible(token):
         return None
     return db.session.scalar(
         select(Registration)
@@ -233,6 +234,7 @@ def register(
     submission_key: str = "",
     source: RegistrationSource = RegistrationSource.ONLINE,
     by=None,
+    invitee=None,
 ) -> Outcome:
     """Register a person, or, when their e-mail is already registered, send them their link again.
 
@@ -248,6 +250,8 @@ def register(
         )
     )
     if existing is not None:
+        if invitee is not None and invitee.registration_id is None:
+            invitee.registration_id = existing.id
         repeated_form = submission_key and existing.submission_key == submission_key
         if not repeated_form and not _link_sent_recently(existing):
             send_notice(existing, Notice.LINK)
@@ -278,6 +282,8 @@ def register(
     db.session.flush()
     _set_signups(registration, details.workshop_ids)
     send_notice(registration, notice)
+    if invitee is not None:
+        invitee.registration_id = registration.id
     if by is not None:
         audit.record("registration.added", user=by, event=event, target=registration, status=registration.status)
     db.session.flush()
