@@ -118,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.privacy.views import bp as privacy
     from forum.registration.admin_views import bp as registrations_admin
     from forum.registration.question_views import bp as questions_admin
+    from forum.invitations.views import bp as invitations
     from forum.registration.views import bp as registration
 
     for blueprint in (
@@ -126,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
         events_admin,
         users_admin,
         registration,
+        invitations,
         questions_admin,
         privacy,
         calendar,

@@ -235,6 +235,7 @@ def registration_form(
     RegistrationForm.question_fields = question_fields
 
     data = _initial_data(registration, question_fields) if registration is not None else {}
+    data.update(kwargs.pop("data", None) or {})  # a caller's pre-filled values (an invitee's name)
     if purpose == PUBLIC:
         data.setdefault("submission", secrets.token_urlsafe(16))
     form = (

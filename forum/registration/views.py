@@ -72,6 +72,8 @@ def _form(event, purpose, registration=None, **kwargs):
 @public
 def register(slug: str):
     event = _event_or_404(slug)
+    if request.args.get("invitation"):
+        return _by_invitation(event, request.args["invitation"])
     state = events.registration_state(event)
     if state == RegistrationState.INTEREST:
         return _interest(event)
@@ -89,6 +91,18 @@ def register(slug: str):
             # `slug`, not event.slug: the commit expired the event, and reading it would begin a new transaction.
             return redirect(url_for("registration.thanks", slug=slug), code=303)
     return render_template("registration/form.html", event=event, form=form, state=state)
+
+
+def _by_invitation(event, token: str):
+    """/e/<slug>/register?invitation=<token>: on to the invitation's own form, or say why not."""
+    from forum.invitations.services import find_by_token
+
+    invitee = find_by_token(token)
+    if invitee is None:
+        return render_template("registration/invitation_problem.html", event=event, problem="unknown"), 404
+    if invitee.event_id != event.id:
+        return render_template("registration/invitation_problem.html", event=event, problem="other_event"), 404
+    return redirect(url_for("invitations.accept", token=token))
 
 
 def _interest(event):
