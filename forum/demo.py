@@ -39,6 +39,8 @@ from forum.auth.models import EventRole, Role, User
 from forum.db import utcnow
 from forum.events.models import Event, EventKind, EventStatus, FocusArea, Organisation, Room, Visibility
 from forum.extensions import db
+from forum.invitations import services as invitations
+from forum.invitations.models import InviteeSource
 from forum.mail.models import OutboxMessage
 from forum.privacy import audit
 from forum.programme.models import ProgrammeItem, ProgrammeItemKind
@@ -1201,6 +1203,39 @@ HALLAND_INTERESTS = (
 INTERESTS: dict[str, tuple[InterestSpec, ...]] = {"halland-beredskap": HALLAND_INTERESTS}
 
 
+@dataclass(frozen=True)
+class InviteeSpec:
+    """Someone invited to an invitation-only event who has not registered (those who have are
+    invited too, from their registrations). answer: "" (not answered), "opened" or "declined"."""
+
+    first_name: str
+    last_name: str
+    email: str
+    organisation: str
+    role: str
+    answer: str = ""
+    reason: str = ""
+
+
+JAMTLAND_INVITEES = (
+    InviteeSpec("Gunnel", "Persson", "gunnel.persson@ragunda.example.org", "Ragunda kommun", "Kommundirektör"),
+    InviteeSpec(
+        "Nils", "Ersson", "nils.ersson@harjedalen.example.org", "Härjedalens kommun", "Säkerhetssamordnare", "opened"
+    ),
+    InviteeSpec(
+        "Ingrid",
+        "Olofsson",
+        "ingrid.olofsson@bracke.example.org",
+        "Bräcke kommun",
+        "Beredskapshandläggare",
+        "declined",
+        "Krockar med kommunfullmäktige; vår kommundirektör kommer i stället.",
+    ),
+    InviteeSpec("Mikael", "Jonsson", "mikael.jonsson@lrf.example.org", "LRF Jämtland", "Regionchef"),
+)
+INVITEES: dict[str, tuple[InviteeSpec, ...]] = {"jamtland-radet": JAMTLAND_INVITEES}
+
+
 # --- dates -------------------------------------------------------------------------------------
 
 
@@ -1507,6 +1542,48 @@ def ensure_interests(event: Event, specs: tuple[InterestSpec, ...], tally: Tally
         existing.add(key)
 
 
+def ensure_invitees(event: Event, specs: tuple[InviteeSpec, ...], admin: User, tally: Tally) -> None:
+    """An invitation-only event's invitee list: everyone registered (their invitation answered by the
+    registration) and the people of `specs`. Nothing is sent; an existing invitee is left alone."""
+    if not event.is_invitation_only:
+        return
+    registered = {
+        registration.email_key: registration
+        for registration in db.session.scalars(select(Registration).where(Registration.event_id == event.id))
+    }
+    people = [
+        invitations.InviteeData(
+            email=r.email, first_name=r.first_name, last_name=r.last_name, organisation=r.organisation
+        )
+        for r in registered.values()
+    ] + [
+        invitations.InviteeData(
+            email=spec.email,
+            first_name=spec.first_name,
+            last_name=spec.last_name,
+            organisation=spec.organisation,
+            role=spec.role,
+        )
+        for spec in specs
+    ]
+    already = invitations.invited_keys(event)
+    for person in people:
+        tally.count("invitees", invitations.email_key(person.email) not in already)
+    answers = {invitations.email_key(spec.email): spec for spec in specs}
+    for invitee in invitations.add_invitees(event, people, InviteeSource.MANUAL, by=admin):
+        registration = registered.get(invitee.email_key)
+        spec = answers.get(invitee.email_key)
+        if registration is not None:
+            invitee.registration_id = registration.id
+            invitee.opened_at = registration.created_at
+        elif spec is not None and spec.answer in ("opened", "declined"):
+            invitee.opened_at = utcnow()
+            if spec.answer == "declined":
+                invitee.declined_at = utcnow()
+                invitee.decline_reason = spec.reason
+    db.session.flush()
+
+
 def _describe(event: Event) -> str:
     when = event.preliminary_date_text or event.starts_at.astimezone(ZoneInfo(event.timezone)).date().isoformat()
     return f"  /e/{event.slug}/  {event.title} ({when}, {event.visibility.value})"
@@ -1530,6 +1607,7 @@ def load(echo: Echo = print, today: date | None = None) -> Tally:
         for event in events:
             ensure_registrations(event, REGISTRATIONS.get(event.slug, ()), admin, tally)
             ensure_interests(event, INTERESTS.get(event.slug, ()), tally)
+            ensure_invitees(event, INVITEES.get(event.slug, ()), admin, tally)
     db.session.commit()
     echo("Demo events:")
     for event in events:

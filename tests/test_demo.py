@@ -518,3 +518,19 @@ def test_the_waiting_person_sees_their_place_in_the_queue(app, client):
     html = client.get(f"/r/{links.token_for(waiting)}").get_data(as_text=True)
     assert "Oskar" in html
     assert "Du är nummer 2 på väntelistan." in html
+
+
+def test_the_invitation_only_council_has_its_invitee_list(app):
+    from forum.invitations.models import InvitationState, Invitee
+
+    run_demo(app)
+    council = event("jamtland-radet")
+    invitees = db.session.scalars(select(Invitee).where(Invitee.event_id == council.id)).all()
+    states = Counter(invitee.state for invitee in invitees)
+    registered = db.session.scalar(select(func.count(Registration.id)).where(Registration.event_id == council.id))
+    assert states[InvitationState.REGISTERED] == registered
+    assert states[InvitationState.DECLINED] == 1
+    assert states[InvitationState.OPENED] == 1
+    assert states[InvitationState.NOT_SENT] == 2
+    declined = next(i for i in invitees if i.state == InvitationState.DECLINED)
+    assert declined.decline_reason
