@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import sys
 
-from bench import pages, registration
+from bench import mail, pages, registration
 
 
 def main() -> int:
-    results = {"pages": pages.run(), "registration": registration.run()}
+    results = {"pages": pages.run(), "registration": registration.run(), "mail": mail.run()}
     json.dump(results, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0

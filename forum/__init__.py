@@ -114,11 +114,15 @@ def _register_blueprints(app: Flask) -> None:
     from forum.calendar.views import bp as calendar
     from forum.events.admin_views import bp as events_admin
     from forum.events.views import bp as events
+    from forum.invitations.admin_views import bp as invitations_admin
+    from forum.invitations.import_views import bp as invitations_import
+    from forum.invitations.views import bp as invitations
     from forum.mail.admin_views import bp as outbox_admin
+    from forum.mail.broadcast_views import bp as messages_admin
+    from forum.mail.unsubscribe_views import bp as mail_unsubscribe
     from forum.privacy.views import bp as privacy
     from forum.registration.admin_views import bp as registrations_admin
     from forum.registration.question_views import bp as questions_admin
-    from forum.invitations.views import bp as invitations
     from forum.registration.views import bp as registration
 
     for blueprint in (
@@ -132,7 +136,11 @@ def _register_blueprints(app: Flask) -> None:
         privacy,
         calendar,
         outbox_admin,
+        messages_admin,
+        mail_unsubscribe,
         registrations_admin,
+        invitations_import,
+        invitations_admin,
     ):
         app.register_blueprint(blueprint)
 

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 def register_cli(app) -> None:
     users = AppGroup("users", help="Organiser accounts.")
     outbox = AppGroup("outbox", help="The e-mail outbox.")
+    invitations = AppGroup("invitations", help="Invitations to an event.")
 
     @users.command("create")
     @click.argument("email")
@@ -36,6 +37,26 @@ def register_cli(app) -> None:
         sent = worker.run(loop=loop, interval=interval, echo=click.echo)
         click.echo(f"Sent {sent} message(s).")
 
+    @invitations.command("remind")
+    @click.argument("slug")
+    def invitations_remind(slug: str):
+        """Queue a reminder to the event's invitees who have not answered (within the organiser's limit)."""
+        from sqlalchemy import select
+
+        from forum.events.models import Event
+        from forum.extensions import db
+        from forum.invitations import sending
+
+        event = db.session.scalar(select(Event).where(Event.slug == slug))
+        if event is None:
+            raise click.ClickException(f"No event with the address {slug!r}.")
+        try:
+            count = sending.send_reminders(event)
+        except sending.NotSendable as refusal:
+            raise click.ClickException(str(refusal)) from refusal
+        db.session.commit()
+        click.echo(f"Reminded {count} invitee(s).")
+
     @app.cli.command("demo")
     def demo():
         """Load the demo events from the seed documents (idempotent)."""
@@ -45,3 +66,4 @@ def register_cli(app) -> None:
 
     app.cli.add_command(users)
     app.cli.add_command(outbox)
+    app.cli.add_command(invitations)

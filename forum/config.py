@@ -32,6 +32,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FORUM_LOGIN_RATE_LIMIT", "FORUM_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
     Setting("FORUM_PASSWORD_RESET_HOURS", "FORUM_PASSWORD_RESET_HOURS", 2, int),
     Setting("FORUM_MAIL_INLINE", "FORUM_MAIL_INLINE", False, _bool),
+    # The outbox worker sends at most this many messages a minute; 0: no limit.
+    Setting("FORUM_MAIL_RATE_PER_MINUTE", "FORUM_MAIL_RATE_PER_MINUTE", 0, int),
     Setting("MAIL_SERVER", "MAIL_SERVER", "localhost"),
     Setting("MAIL_PORT", "MAIL_PORT", 25, int),
     Setting("MAIL_USE_TLS", "MAIL_USE_TLS", False, _bool),

@@ -9,11 +9,13 @@ from flask_login import current_user
 
 from forum.auth.policy import Permission, allows
 from forum.i18n import LANGUAGES, current_language
+from forum.privacy import audit
 
 
 def register(app) -> None:
     # A global, not a context variable: imported macros (macros/pagination.html) see globals only.
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["audit_label"] = audit.label
 
     @app.context_processor
     def _globals():

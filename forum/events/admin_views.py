@@ -24,8 +24,7 @@ from forum.events.forms import (
 )
 from forum.events.models import Event, FocusArea, Organisation, Room
 from forum.extensions import db
-from forum.registration.admin_views import AUDIT_LABELS as REGISTRATION_AUDIT_LABELS
-from forum.registration.question_views import AUDIT_LABELS as QUESTION_AUDIT_LABELS
+from forum.privacy import audit
 
 bp = Blueprint("events_admin", __name__, url_prefix="/admin")
 
@@ -45,13 +44,7 @@ AUDIT_LABELS = {
     "room.updated": _l("Lokal ändrades"),
     "room.deleted": _l("Lokal togs bort"),
 }
-AUDIT_LABELS.update(QUESTION_AUDIT_LABELS)
-AUDIT_LABELS.update(REGISTRATION_AUDIT_LABELS)
-
-
-@bp.context_processor
-def _audit_labels():
-    return {"audit_label": lambda action: AUDIT_LABELS.get(action, action)}
+audit.register_labels(AUDIT_LABELS)
 
 
 def _page_number() -> int:

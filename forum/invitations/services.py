@@ -37,7 +37,7 @@ def email_key(email: str) -> str:
 
 
 def split_name(full_name: str) -> tuple[str, str]:
-    """"Åsa Öberg" → ("Åsa", "Öberg"); "Anna-Karin af Klint" → ("Anna-Karin", "af Klint")."""
+    """Split at the first space: "Åsa Öberg" → ("Åsa", "Öberg"), "Anna-Karin af Klint" → ("Anna-Karin", "af Klint")."""
     parts = full_name.split()
     if not parts:
         return "", ""

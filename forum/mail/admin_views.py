@@ -25,6 +25,9 @@ PURPOSE_LABELS = {
     "registration.cancellation": _l("Avbokning"),
     "registration.link": _l("Personlig länk"),
     "registration.workshop_seat": _l("Plats i pass"),
+    "message": _l("Meddelande"),
+    "invitation": _l("Inbjudan"),
+    "invitation.reminder": _l("Påminnelse"),
 }
 
 

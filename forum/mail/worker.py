@@ -8,6 +8,13 @@ SMTP server accepted it. A worker killed in between leaves the message SENDING; 
 is older than CLAIM_TIMEOUT another run sends it again with the same Message-ID, so that mail
 systems and readers can recognise the duplicate. SMTP errors put the message back in the queue
 with a growing delay, and after MAX_ATTEMPTS it is FAILED.
+
+Providers that limit how much may be sent get FORUM_MAIL_RATE_PER_MINUTE (0: no limit): the
+worker then spaces its messages at least 60/rate seconds apart, so that no minute holds more than
+the rate, and claims batches of at most PACED_BATCH_SECONDS' worth, so that rows are not held
+claimed for long while it waits. The pace is kept by each worker process (starting from the last
+message the outbox sent): run one worker for a rate limit to hold. Development inline delivery is
+not paced.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from email.utils import formataddr, parseaddr
 
 import flask_mail
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum.db import utcnow
@@ -42,6 +49,8 @@ BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360)
 SMTP_TIMEOUT = 30.0  # seconds; a server that stops answering must not hang the worker
 INLINE_SMTP_TIMEOUT = 5.0  # the development server waits for this inside a request
 ERROR_LENGTH = 500
+# With a rate limit, a claimed batch takes at most about this long to send.
+PACED_BATCH_SECONDS = 10
 
 # Errors that concern one message; the connection stays usable for the rest of the batch.
 # (smtplib's errors are OSErrors too: anything else of that family means the connection is gone.)
@@ -84,10 +93,12 @@ def run(
     """Deliver everything due, batch by batch; with loop, keep polling every interval seconds
     until interrupted (Ctrl-C). Returns the number of messages sent."""
     total = 0
+    pace = _Pace.configured()
+    batch_size = paced_batch_size(batch_size, pace.per_minute if pace else 0)
     try:
         while True:
             try:
-                sent = _drain(batch_size, echo)
+                sent = _drain(batch_size, echo, pace)
             except SQLAlchemyError as error:
                 if not loop:
                     raise
@@ -106,8 +117,14 @@ def run(
 
 
 def deliver_due(limit: int | None = None) -> int:
-    """Claim what is due now (at most limit) and send it over one SMTP connection; returns the number sent."""
-    return _deliver(_claim(limit)).sent
+    """Claim what is due now (at most limit) and send it over one SMTP connection; returns the number sent.
+
+    With a rate limit, at most one paced batch (see paced_batch_size) is claimed, and sent at the rate.
+    """
+    pace = _Pace.configured()
+    if pace is not None:
+        limit = paced_batch_size(limit or BATCH_SIZE, pace.per_minute)
+    return _deliver(_claim(limit), pace=pace).sent
 
 
 def deliver_inline(message_ids: Iterable[str]) -> int:
@@ -133,6 +150,13 @@ def deliver_inline(message_ids: Iterable[str]) -> int:
     return outcome.sent
 
 
+def paced_batch_size(batch_size: int, per_minute: int) -> int:
+    """The batch to claim: with a rate (messages per minute), no more than PACED_BATCH_SECONDS' worth."""
+    if per_minute <= 0:
+        return batch_size
+    return max(1, min(batch_size, per_minute * PACED_BATCH_SECONDS // 60))
+
+
 def backoff(attempts: int) -> timedelta:
     """The wait after the given number of failed attempts."""
     return timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1])
@@ -141,13 +165,13 @@ def backoff(attempts: int) -> timedelta:
 # --- claiming -------------------------------------------------------------------------------------
 
 
-def _drain(batch_size: int, echo: Callable[[str], None]) -> int:
+def _drain(batch_size: int, echo: Callable[[str], None], pace: _Pace | None = None) -> int:
     sent = 0
     while True:
         batch = _claim(batch_size)
         if not batch:
             return sent
-        outcome = _deliver(batch)
+        outcome = _deliver(batch, pace=pace)
         sent += outcome.sent
         if outcome.failed:
             echo(f"{outcome.failed} message(s) not delivered, will retry later: {outcome.error}")
@@ -205,7 +229,12 @@ def _claim(limit: int | None, message_ids: list[str] | None = None) -> list[Clai
 # --- sending --------------------------------------------------------------------------------------
 
 
-def _deliver(batch: list[Claimed], timeout: float = SMTP_TIMEOUT, retry_unreachable_later: bool = False) -> Outcome:
+def _deliver(
+    batch: list[Claimed],
+    timeout: float = SMTP_TIMEOUT,
+    retry_unreachable_later: bool = False,
+    pace: _Pace | None = None,
+) -> Outcome:
     outcome = Outcome()
     if not batch:
         return outcome
@@ -213,6 +242,8 @@ def _deliver(batch: list[Claimed], timeout: float = SMTP_TIMEOUT, retry_unreacha
     try:
         with _Connection(current_app.extensions["mail"], timeout) as connection:
             while pending:
+                if pace is not None:
+                    pace.wait()
                 claimed = pending.pop(0)
                 try:
                     connection.send(_mail_message(claimed))
@@ -243,6 +274,35 @@ def _deliver(batch: list[Claimed], timeout: float = SMTP_TIMEOUT, retry_unreacha
             _finish(claimed, status=OutboxStatus.QUEUED)
         raise
     return outcome
+
+
+class _Pace:
+    """Spaces sends at least 60/per_minute seconds apart, so that no minute holds more than per_minute."""
+
+    def __init__(self, per_minute: int, last_sent_at: datetime | None = None) -> None:
+        self.per_minute = per_minute
+        self.spacing = 60.0 / per_minute
+        self.next_at = time.monotonic()
+        if last_sent_at is not None:
+            # A run started right after another one (cron, a restart) keeps the spacing from its last send.
+            since = (utcnow() - last_sent_at).total_seconds()
+            self.next_at += max(0.0, self.spacing - since)
+
+    @classmethod
+    def configured(cls) -> _Pace | None:
+        per_minute = int(current_app.config.get("FORUM_MAIL_RATE_PER_MINUTE") or 0)
+        if per_minute <= 0:
+            return None
+        last_sent_at = db.session.scalar(select(func.max(OutboxMessage.sent_at)))
+        db.session.commit()  # end the read: no transaction stays open while waiting
+        return cls(per_minute, last_sent_at)
+
+    def wait(self) -> None:
+        """Sleep until the next send is allowed, and count it as made now."""
+        delay = self.next_at - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        self.next_at = max(self.next_at, time.monotonic()) + self.spacing
 
 
 def _mail_message(claimed: Claimed) -> flask_mail.Message:
@@ -337,7 +397,8 @@ class _Connection(flask_mail.Connection):
         settings = self.mail
         if not settings.server:
             raise OSError("MAIL_SERVER is not set")
-        context = ssl.create_default_context()
+        # Only for TLS: loading the system's certificates costs some 20 ms, on every connection.
+        context = ssl.create_default_context() if settings.use_ssl or settings.use_tls else None
         if settings.use_ssl:
             host = smtplib.SMTP_SSL(settings.server, settings.port, timeout=self.timeout, context=context)
         else:

@@ -7,6 +7,18 @@ from typing import Any
 from forum.extensions import db
 from forum.privacy.models import AuditLog
 
+# What each action means, for the log pages: every module registers its own (register_labels).
+LABELS: dict[str, Any] = {}
+
+
+def register_labels(labels: dict[str, Any]) -> None:
+    LABELS.update(labels)
+
+
+def label(action: str):
+    """The action's translated description; an unregistered action is shown by its code."""
+    return LABELS.get(action, action)
+
 
 def record(action: str, *, user=None, event=None, target=None, **details: Any) -> AuditLog:
     entry = AuditLog(

@@ -18,6 +18,7 @@ from forum.auth.policy import Permission, requires
 from forum.events.models import Event
 from forum.events.services import registration_state
 from forum.extensions import db
+from forum.privacy import audit
 from forum.registration import admin_services, municipalities, services
 from forum.registration.admin_forms import ActionForm, LanguageForm
 from forum.registration.forms import NO, ORGANISER, YES, registration_form
@@ -46,8 +47,10 @@ AUDIT_LABELS = {
     "registration.cancelled": _l("Anmälan avbokades"),
     "registration.moved_from_waiting_list": _l("Flyttades från väntelistan av arrangör"),
     "registration.promoted": _l("Fick en ledig plats från väntelistan"),
+    "registration.unsubscribed": _l("Avslutade utskicken om nätverkets arbete"),
     "registration.link_renewed": _l("En ny personlig länk skickades"),
 }
+audit.register_labels(AUDIT_LABELS)
 
 # Which registrations each action applies to.
 ALLOWED = {
@@ -179,7 +182,6 @@ def registration(event: Event, registration_id: int):
         organisation_type=OrganisationType(item.organisation_type).label if item.organisation_type else "",
         dietary=_dietary_labels(item.dietary),
         history=admin_services.history(item),
-        audit_labels=AUDIT_LABELS,
         status_labels={status.value: status.label for status in RegistrationStatus},
         over_capacity=_over_capacity(event),
         confirmed=services.confirmed_count(event),

@@ -15,6 +15,7 @@ from flask_login import current_user
 from forum.auth.policy import Permission, requires
 from forum.events.models import Event
 from forum.extensions import db
+from forum.privacy import audit
 from forum.registration import question_services as services
 from forum.registration.models import Question
 from forum.registration.question_forms import DeleteQuestionForm, FormSettingsForm, QuestionForm
@@ -30,6 +31,7 @@ AUDIT_LABELS = {
     "question.moved": _l("Fråga flyttades"),
     "event.form_settings_changed": _l("Anmälningsformulärets inställningar ändrades"),
 }
+audit.register_labels(AUDIT_LABELS)
 
 
 def _question(event: Event, question_id: int) -> Question:
