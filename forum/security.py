@@ -51,3 +51,13 @@ def safe_next(target: str | None, fallback: str) -> str:
     if any(ord(ch) < 32 for ch in target):
         return fallback
     return target
+
+
+def private(body):
+    """A page reached by a secret link (/r/…, /i/…): never cached, and no referrer carries the token away."""
+    from flask import make_response
+
+    response = make_response(body)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -11,26 +11,8 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Val
 
 from forum.auth.models import Role
 from forum.auth.services import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from forum.forms import LANGUAGE_CHOICES, as_choices, strip
 from forum.i18n import format_iso_day
-
-try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice.
-    from wtforms.fields.choices import SelectChoice as _Choice
-except ImportError:  # pragma: no cover - older WTForms
-
-    def _Choice(value, label):  # noqa: N802 - stands in for the class
-        return (value, label)
-
-
-def choices(pairs) -> list:
-    """Select options from (value, label) pairs, in the form the installed WTForms prefers."""
-    return [_Choice(value, label) for value, label in pairs]
-
-
-LANGUAGE_CHOICES = [("sv", _l("Svenska")), ("en", _l("Engelska"))]
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class ValidEmail:
@@ -51,7 +33,7 @@ class ValidEmail:
 def email_field(label=None):
     return EmailField(
         label or _l("E-postadress"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(message=_l("Fyll i e-postadress.")),
             Length(max=EMAIL_MAX_LENGTH, message=_l("E-postadressen får vara högst %(max)s tecken.")),
@@ -64,7 +46,7 @@ def email_field(label=None):
 def name_field():
     return StringField(
         _l("Namn"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(message=_l("Fyll i namn.")),
             Length(max=NAME_MAX_LENGTH, message=_l("Namnet får vara högst %(max)s tecken.")),
@@ -135,7 +117,7 @@ class NewUserForm(FlaskForm):
     name = name_field()
     language = SelectField(
         _l("Språk för e-post"),
-        choices=choices(LANGUAGE_CHOICES),
+        choices=as_choices(LANGUAGE_CHOICES),
         default="sv",
         validators=[InputRequired(message=_l("Välj språk."))],
     )
@@ -147,7 +129,9 @@ class EditUserForm(FlaskForm):
     email = email_field()
     name = name_field()
     language = SelectField(
-        _l("Språk för e-post"), choices=choices(LANGUAGE_CHOICES), validators=[InputRequired(message=_l("Välj språk."))]
+        _l("Språk för e-post"),
+        choices=as_choices(LANGUAGE_CHOICES),
+        validators=[InputRequired(message=_l("Välj språk."))],
     )
     active = BooleanField(_l("Aktivt konto (kan logga in)"))
     is_admin = BooleanField(_l("Administratör (får hantera konton och alla evenemang)"))
@@ -156,7 +140,7 @@ class EditUserForm(FlaskForm):
 def _role_field():
     return SelectField(
         _l("Roll"),
-        choices=choices(Role.choices()),
+        choices=as_choices(Role.choices()),
         default=Role.ORGANISER.value,
         validators=[InputRequired(message=_l("Välj roll."))],
     )
@@ -171,7 +155,7 @@ class AddRoleForm(FlaskForm):
     role = _role_field()
 
     def set_events(self, events) -> None:
-        self.event_id.choices = choices(
+        self.event_id.choices = as_choices(
             (event.id, f"{event.title} ({format_iso_day(event.starts_at, event.timezone)})") for event in events
         )
 

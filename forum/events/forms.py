@@ -14,27 +14,14 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, ValidationError
 from wtforms.widgets import DateTimeLocalInput
-
-try:
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # WTForms < 3.3
-    SelectChoice = None
 
 from forum.events import admin_services
 from forum.events.models import Event, EventKind, EventLanguage, Visibility
+from forum.forms import as_choices, limit, strip
 
-LENGTH_MESSAGE = _l("Får vara högst %(max)d tecken.")
 LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def limit(maximum: int) -> Length:
-    return Length(max=maximum, message=LENGTH_MESSAGE)
 
 
 class LocalDateTimeField(StringField):
@@ -87,11 +74,6 @@ class CountField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else str(self.data)
-
-
-def as_choices(pairs) -> list:
-    """(value, label) pairs as WTForms wants them: SelectChoice objects from WTForms 3.3, tuples before."""
-    return [SelectChoice(value, label) for value, label in pairs] if SelectChoice else list(pairs)
 
 
 class ChoiceField(SelectField):

@@ -3,7 +3,7 @@ e-mail fixed) and decline (with an optional reason)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -21,6 +21,7 @@ from forum.registration import links
 from forum.registration import services as registration
 from forum.registration.forms import PUBLIC, registration_form
 from forum.registration.views import workshop_labels
+from forum.security import private
 
 bp = Blueprint("invitations", __name__)
 
@@ -40,14 +41,6 @@ def _invitee_or_404(token: str) -> Invitee:
     return invitee
 
 
-def _private(body):
-    """Reached by a secret link: not cached, and the token is not sent on as a referrer."""
-    response = make_response(body)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 def accepting(invitee: Invitee) -> bool:
     """Can the invitation be accepted now: the event is published, its date fixed, and registration
     open (for an invitation-only event the window still applies). A full event takes the waiting list."""
@@ -59,7 +52,7 @@ def accepting(invitee: Invitee) -> bool:
 
 def _page(invitee: Invitee, token: str, **extra):
     registered = invitee.registration
-    return _private(
+    return private(
         render_template(
             "invitations/invitation.html",
             invitee=invitee,
@@ -130,7 +123,7 @@ def accept(token: str):
             token_for_registration = links.token_for(outcome.registration)
             db.session.commit()
             return redirect(url_for("registration.manage", token=token_for_registration), code=303)
-    return _private(
+    return private(
         render_template(
             "invitations/accept.html",
             form=form,
@@ -153,6 +146,6 @@ def decline(token: str):
         services.decline(invitee, form.reason.data or "")
         db.session.commit()
         return redirect(url_for("invitations.invitation", token=token), code=303)
-    return _private(
+    return private(
         render_template("invitations/decline.html", form=form, invitee=invitee, event=invitee.event, token=token)
     )

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import secrets
-import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length
 
-from forum.events.forms import ChoiceField, ServiceCheckedForm, strip
+from forum.events.forms import ChoiceField, ServiceCheckedForm
+from forum.forms import LANGUAGE_CHOICES, LENGTH_MESSAGE, plain_text, strip
 from forum.mail.broadcast import BODY_LENGTH, SUBJECT_LENGTH, Draft, Segment
-from forum.registration.admin_forms import LANGUAGE_CHOICES
-
-LENGTH_MESSAGE = _l("Får vara högst %(max)d tecken.")
-
-
-def _no_control_characters(form, field) -> None:
-    if isinstance(field.data, str) and any(
-        unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in field.data
-    ):
-        raise ValidationError(_l("Texten innehåller otillåtna tecken."))
 
 
 class MessageForm(ServiceCheckedForm):
@@ -32,7 +22,7 @@ class MessageForm(ServiceCheckedForm):
         [
             DataRequired(message=_l("Skriv en ämnesrad.")),
             Length(max=SUBJECT_LENGTH, message=LENGTH_MESSAGE),
-            _no_control_characters,
+            plain_text,
         ],
         filters=[strip],
         render_kw={"maxlength": SUBJECT_LENGTH},
@@ -42,7 +32,7 @@ class MessageForm(ServiceCheckedForm):
         [
             DataRequired(message=_l("Skriv meddelandet.")),
             Length(max=BODY_LENGTH, message=LENGTH_MESSAGE),
-            _no_control_characters,
+            plain_text,
         ],
         description=_l(
             "Vanlig text. Varje mottagare hälsas med sitt förnamn före texten, och evenemangets namn och "

@@ -8,37 +8,22 @@ registration itself stays as it is.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, render_template
+from flask import Blueprint, render_template
 
 from forum.auth.policy import public
 from forum.extensions import csrf
 from forum.mail import broadcast
-from forum.registration import services
-from forum.registration.models import Registration
+from forum.registration.views import registration_or_404
+from forum.security import private
 
 bp = Blueprint("mail_unsubscribe", __name__)
-
-
-def _registration_or_404(token: str) -> Registration:
-    registration = services.find_by_token(token)
-    if registration is None:
-        abort(404)
-    return registration
-
-
-def _private(response):
-    """Reached by a secret link: no caches, no referrer carrying the token away."""
-    response = make_response(response)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 @bp.get("/r/<token>/unsubscribe")
 @public
 def unsubscribe(token: str):
-    registration = _registration_or_404(token)
-    return _private(
+    registration = registration_or_404(token)
+    return private(
         render_template(
             "mail/unsubscribe.html",
             registration=registration,
@@ -57,8 +42,8 @@ def unsubscribe(token: str):
 @csrf.exempt
 @public
 def unsubscribe_now(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     broadcast.unsubscribe(registration)
-    return _private(
+    return private(
         render_template("mail/unsubscribe.html", registration=registration, event=registration.event, done=True)
     )

@@ -7,8 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from forum.events.forms import ChoiceField
-
-LANGUAGE_CHOICES = [("sv", _l("Svenska")), ("en", _l("Engelska"))]
+from forum.forms import LANGUAGE_CHOICES
 
 
 class LanguageForm(FlaskForm):

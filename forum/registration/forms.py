@@ -10,10 +10,8 @@ from __future__ import annotations
 import functools
 import re
 import secrets
-import unicodedata
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -26,11 +24,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from forum.events.forms import ChoiceField, as_choices
+from forum.events.forms import ChoiceField
 from forum.events.models import Event
+from forum.forms import as_choices, email_address, limit, person_name, plain_text, required, strip
 from forum.registration import municipalities
 from forum.registration.models import (
     EMAIL_LENGTH,
@@ -48,24 +47,10 @@ from forum.registration.models import (
 )
 from forum.registration.services import Details
 
-LENGTH_MESSAGE = _l("Får vara högst %(max)d tecken.")
-REQUIRED_MESSAGE = _l("Fyll i fältet.")
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]{5,40}$")
 YES, NO = "yes", "no"
 
 PUBLIC, SELF_SERVICE, ORGANISER = "public", "self_service", "organiser"
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _limit(maximum: int) -> Length:
-    return Length(max=maximum, message=LENGTH_MESSAGE)
-
-
-def _required() -> DataRequired:
-    return DataRequired(message=REQUIRED_MESSAGE)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -84,32 +69,6 @@ class SingleChoiceField(RadioField):
     def pre_validate(self, form):
         if self.data not in (None, "") and str(self.data) not in {str(v) for v, *_ in self.iter_choices()}:
             raise ValidationError(_l("Välj bland alternativen."))
-
-
-def _no_control_characters(form, field) -> None:
-    if isinstance(field.data, str) and any(
-        unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in field.data
-    ):
-        raise ValidationError(_l("Texten innehåller otillåtna tecken."))
-
-
-def _a_name(form, field) -> None:
-    """Letters of any script (Åsa Öberg, Łukasz, Nguyễn, Zoë). Other characters are kept as typed
-    (and shown as text): a name is the person's to write, only invisible control characters are refused."""
-    value = field.data or ""
-    if not any(ch.isalpha() for ch in value):
-        raise ValidationError(_l("Skriv namnet med bokstäver."))
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in value):
-        raise ValidationError(_l("Namnet innehåller otillåtna tecken."))
-
-
-def _an_email(form, field) -> None:
-    try:
-        # SMTPUTF8 is not used for sending, so the address must be ASCII before the "@".
-        result = validate_email(field.data or "", check_deliverability=False, allow_smtputf8=False)
-    except EmailNotValidError:
-        raise ValidationError(_l("Skriv en giltig e-postadress, till exempel namn@exempel.se.")) from None
-    field.data = result.normalized
 
 
 def _a_phone(form, field) -> None:
@@ -267,23 +226,23 @@ def _event_county(event: Event) -> str | None:
 
 
 def _standard_fields(event: Event, hidden: set[str], purpose: str, has_workshops: bool) -> dict[str, Any]:
-    text = {"filters": [_strip]}
+    text = {"filters": [strip]}
     fields: dict[str, Any] = {
         "first_name": StringField(
             _l("Förnamn"),
-            [_required(), _limit(NAME_LENGTH), _a_name],
+            [required(), limit(NAME_LENGTH), person_name],
             render_kw={"autocomplete": "given-name", "maxlength": NAME_LENGTH},
             **text,
         ),
         "last_name": StringField(
             _l("Efternamn"),
-            [_required(), _limit(NAME_LENGTH), _a_name],
+            [required(), limit(NAME_LENGTH), person_name],
             render_kw={"autocomplete": "family-name", "maxlength": NAME_LENGTH},
             **text,
         ),
         "email": EmailField(
             _l("E-post"),
-            [_required(), _limit(EMAIL_LENGTH), _an_email],
+            [required(), limit(EMAIL_LENGTH), email_address],
             render_kw={"autocomplete": "email", "maxlength": EMAIL_LENGTH},
             **text,
         ),
@@ -292,7 +251,7 @@ def _standard_fields(event: Event, hidden: set[str], purpose: str, has_workshops
         OptionalField.PHONE: {
             "phone": StringField(
                 _l("Telefon"),
-                [Optional(), _limit(PHONE_LENGTH), _a_phone],
+                [Optional(), limit(PHONE_LENGTH), _a_phone],
                 render_kw={"autocomplete": "tel", "inputmode": "tel", "maxlength": PHONE_LENGTH},
                 **text,
             )
@@ -300,7 +259,7 @@ def _standard_fields(event: Event, hidden: set[str], purpose: str, has_workshops
         OptionalField.ORGANISATION: {
             "organisation": StringField(
                 _l("Organisation"),
-                [_limit(ORGANISATION_LENGTH), _no_control_characters],
+                [limit(ORGANISATION_LENGTH), plain_text],
                 render_kw={"autocomplete": "organization", "maxlength": ORGANISATION_LENGTH},
                 **text,
             )
@@ -313,7 +272,7 @@ def _standard_fields(event: Event, hidden: set[str], purpose: str, has_workshops
         OptionalField.MUNICIPALITY: {
             "municipality": MunicipalityField(
                 _l("Kommun"),
-                [_limit(60)],
+                [limit(60)],
                 description=_l("Skriv början av namnet och välj i listan."),
                 render_kw={"list": "municipality-list", "autocomplete": "off", "maxlength": 60},
             )
@@ -326,7 +285,7 @@ def _standard_fields(event: Event, hidden: set[str], purpose: str, has_workshops
         OptionalField.CONTRIBUTION: {
             "contribution": TextAreaField(
                 _l("Vad vill du dela eller bidra med?"),
-                [_limit(LONG_TEXT_LENGTH), _no_control_characters],
+                [limit(LONG_TEXT_LENGTH), plain_text],
                 render_kw={"maxlength": LONG_TEXT_LENGTH, "rows": 3},
                 **text,
             )
@@ -342,14 +301,14 @@ def _standard_fields(event: Event, hidden: set[str], purpose: str, has_workshops
         health["dietary"] = MultiCheckboxField(_l("Kost"), choices=as_choices(DietaryOption.choices()))
         health["dietary_other"] = StringField(
             _l("Annan kost eller allergi"),
-            [_limit(SHORT_TEXT_LENGTH), _no_control_characters],
+            [limit(SHORT_TEXT_LENGTH), plain_text],
             render_kw={"maxlength": SHORT_TEXT_LENGTH},
             **text,
         )
     if OptionalField.ACCESSIBILITY.value not in hidden:
         health["accessibility"] = TextAreaField(
             _l("Behov av tillgänglighet"),
-            [_limit(LONG_TEXT_LENGTH), _no_control_characters],
+            [limit(LONG_TEXT_LENGTH), plain_text],
             description=_l("Till exempel hörslinga, rullstolsplats eller ledsagare."),
             render_kw={"maxlength": LONG_TEXT_LENGTH, "rows": 2},
             **text,
@@ -383,20 +342,20 @@ def _standard_fields(event: Event, hidden: set[str], purpose: str, has_workshops
 
 def _question_field(question: Question, organiser: bool):
     validators: list[Any] = []
-    required = question.required and not organiser
+    mandatory = question.required and not organiser
     if question.kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT):
         maximum = SHORT_TEXT_LENGTH if question.kind == QuestionKind.SHORT_TEXT else LONG_TEXT_LENGTH
-        validators = [_required() if required else Optional(), _limit(maximum), _no_control_characters]
+        validators = [required() if mandatory else Optional(), limit(maximum), plain_text]
         field_class = StringField if question.kind == QuestionKind.SHORT_TEXT else TextAreaField
         return field_class(
             question.label,
             validators,
             description=question.help_text or None,
-            filters=[_strip],
+            filters=[strip],
             render_kw={"maxlength": maximum},
         )
     if question.kind == QuestionKind.MULTIPLE_CHOICE:
-        validators = [InputRequired(message=_l("Välj minst ett alternativ."))] if required else []
+        validators = [InputRequired(message=_l("Välj minst ett alternativ."))] if mandatory else []
         return MultiCheckboxField(
             question.label,
             validators,
@@ -408,7 +367,7 @@ def _question_field(question: Question, organiser: bool):
         if question.kind == QuestionKind.YES_NO
         else [(option, option) for option in question.options]
     )
-    validators = [InputRequired(message=_l("Välj ett alternativ."))] if required else [Optional()]
+    validators = [InputRequired(message=_l("Välj ett alternativ."))] if mandatory else [Optional()]
     return SingleChoiceField(
         question.label,
         validators,
@@ -449,20 +408,20 @@ class InterestForm(FlaskForm):
 
     name = StringField(
         _l("Namn"),
-        [_required(), _limit(2 * NAME_LENGTH), _a_name],
-        filters=[_strip],
+        [required(), limit(2 * NAME_LENGTH), person_name],
+        filters=[strip],
         render_kw={"autocomplete": "name"},
     )
     email = EmailField(
         _l("E-post"),
-        [_required(), _limit(EMAIL_LENGTH), _an_email],
-        filters=[_strip],
+        [required(), limit(EMAIL_LENGTH), email_address],
+        filters=[strip],
         render_kw={"autocomplete": "email"},
     )
     organisation = StringField(
         _l("Organisation"),
-        [_limit(ORGANISATION_LENGTH), _no_control_characters],
-        filters=[_strip],
+        [limit(ORGANISATION_LENGTH), plain_text],
+        filters=[strip],
         render_kw={"autocomplete": "organization"},
     )
     kinds = MultiCheckboxField(

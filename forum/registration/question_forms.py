@@ -14,7 +14,8 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
 from forum.events.forms import ChoiceField as KindField
-from forum.events.forms import SelectChoice, ServiceCheckedForm, limit, strip
+from forum.events.forms import ServiceCheckedForm
+from forum.forms import SelectChoice, limit, strip
 from forum.registration import question_services as services
 from forum.registration.forms import MultiCheckboxField
 from forum.registration.models import OptionalField, Question, QuestionKind

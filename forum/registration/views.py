@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -16,6 +16,7 @@ from forum.extensions import db
 from forum.registration import services
 from forum.registration.forms import PUBLIC, SELF_SERVICE, CancelForm, InterestForm, registration_form
 from forum.registration.models import Registration, RegistrationStatus, SignupStatus
+from forum.security import private
 
 bp = Blueprint("registration", __name__)
 
@@ -131,19 +132,11 @@ def thanks(slug: str):
 # --- the attendee's own page -------------------------------------------------------------------
 
 
-def _registration_or_404(token: str) -> Registration:
+def registration_or_404(token: str) -> Registration:
     registration = services.find_by_token(token)
     if registration is None:
         abort(404)
     return registration
-
-
-def _private(response):
-    """The page is reached by a secret link: no caches, no referrer carrying the token away."""
-    response = make_response(response)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def _changeable(registration: Registration) -> bool:
@@ -153,8 +146,8 @@ def _changeable(registration: Registration) -> bool:
 @bp.get("/r/<token>")
 @public
 def manage(token: str):
-    registration = _registration_or_404(token)
-    return _private(
+    registration = registration_or_404(token)
+    return private(
         render_template(
             "registration/manage.html",
             registration=registration,
@@ -170,7 +163,7 @@ def manage(token: str):
 @bp.route("/r/<token>/edit", methods=["GET", "POST"])
 @public
 def edit(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     if not _changeable(registration):
         flash(_("Anmälan kan inte längre ändras."), "info")
         return redirect(url_for("registration.manage", token=token))
@@ -181,13 +174,13 @@ def edit(token: str):
             services.update(registration, form.details())
         except services.Refused as refusal:
             db.session.rollback()
-            registration = _registration_or_404(token)
+            registration = registration_or_404(token)
             form.attach(refusal.errors)
         else:
             db.session.commit()
             flash(_("Ändringarna är sparade."), "success")
             return redirect(url_for("registration.manage", token=token), code=303)
-    return _private(
+    return private(
         render_template("registration/edit.html", registration=registration, event=event, form=form, token=token)
     )
 
@@ -195,7 +188,7 @@ def edit(token: str):
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])
 @public
 def cancel(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     if not _changeable(registration):
         return redirect(url_for("registration.manage", token=token))
     form = CancelForm()
@@ -204,7 +197,7 @@ def cancel(token: str):
         db.session.commit()
         flash(_("Din anmälan är avbokad. Du får en bekräftelse per e-post."), "success")
         return redirect(url_for("registration.manage", token=token), code=303)
-    return _private(
+    return private(
         render_template(
             "registration/cancel.html", registration=registration, event=registration.event, form=form, token=token
         )
@@ -214,8 +207,8 @@ def cancel(token: str):
 @bp.get("/r/<token>/calendar.ics")
 @public
 def calendar(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     if registration.status == RegistrationStatus.CANCELLED:
         abort(404)
     response = calendar_response(ics.registration_calendar(registration), f"{registration.event.slug}.ics")
-    return _private(response)
+    return private(response)
