@@ -102,6 +102,23 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def organiser(app, event):
+    """An organiser of the test module's `event` (each module defines its own `event` fixture)."""
+    from tests import factories
+
+    user = factories.user(name="Olle Arrangör", roles={event: "organiser"})
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def signed_in(client, organiser):
+    """The test client, logged in as the organiser."""
+    login_as(client, organiser)
+    return client
+
+
 # --- helpers -----------------------------------------------------------------------------------
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')

@@ -47,19 +47,6 @@ def event(host):
     )
 
 
-@pytest.fixture
-def organiser(event):
-    user = factories.user(name="Maria Kanka", roles={event: "organiser"})
-    db.session.commit()
-    return user
-
-
-@pytest.fixture
-def signed_in(client, organiser):
-    login_as(client, organiser)
-    return client
-
-
 def base(event) -> str:
     return f"/admin/events/{event.slug}/invitees"
 

@@ -29,19 +29,6 @@ def event(app):
     return factories.event(slug="halland-beredskap", title="Temamöte om beredskap", capacity=3)
 
 
-@pytest.fixture
-def organiser(app, event):
-    user = factories.user(name="Olle Arrangör", roles={event: "organiser"})
-    db.session.commit()
-    return user
-
-
-@pytest.fixture
-def signed_in(client, organiser):
-    login_as(client, organiser)
-    return client
-
-
 def workshop(event, title: str, start_hour: int) -> ProgrammeItem:
     item = ProgrammeItem(
         event=event,

@@ -32,19 +32,6 @@ def event(app):
     return factories.event(slug="halland-beredskap", title="Temamöte om beredskap", capacity=2)
 
 
-@pytest.fixture
-def organiser(app, event):
-    user = factories.user(name="Olle Arrangör", roles={event: "organiser"})
-    db.session.commit()
-    return user
-
-
-@pytest.fixture
-def signed_in(client, organiser):
-    login_as(client, organiser)
-    return client
-
-
 def person(first: str, last: str = "Öberg", **fields) -> services.Details:
     email = fields.pop("email", f"{first.casefold()}@example.org")
     return services.Details(first_name=first, last_name=last, email=email, **fields)
