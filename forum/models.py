@@ -5,5 +5,5 @@ from forum.events.models import Event, FocusArea, Organisation, Room  # noqa: F4
 from forum.invitations.models import ImportBatch, InvitationText, Invitee  # noqa: F401
 from forum.mail.models import OutboxMessage  # noqa: F401
 from forum.privacy.models import AuditLog  # noqa: F401
-from forum.programme.models import ProgrammeItem  # noqa: F401
+from forum.programme.models import Appearance, ContributionCall, ProgrammeItem, Proposal, Speaker  # noqa: F401
 from forum.registration.models import Answer, Interest, Question, Registration, WorkshopSignup  # noqa: F401

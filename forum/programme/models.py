@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.db import LabelledEnum, UTCDateTime, enum_column, utcnow
@@ -58,6 +69,12 @@ class ProgrammeItem(db.Model):
     status: Mapped[ProgrammeItemStatus] = mapped_column(
         enum_column(ProgrammeItemStatus), default=ProgrammeItemStatus.SCHEDULED
     )
+    # The language the item is held in; empty means the event's language.
+    language: Mapped[str] = mapped_column(String(5), default="")
+    # Links to material (slides, reports): [{"title": ..., "url": ...}], http(s) only.
+    links: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # iCalendar SEQUENCE: raised whenever the time, room or status changes, so calendars update.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -66,3 +83,117 @@ class ProgrammeItem(db.Model):
     focus_areas: Mapped[list[FocusArea]] = relationship(
         secondary=programme_item_focus_areas, order_by="FocusArea.position"
     )
+    appearances: Mapped[list[Appearance]] = relationship(
+        back_populates="programme_item", order_by="Appearance.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def speakers(self) -> list[Speaker]:
+        return [appearance.speaker for appearance in self.appearances]
+
+
+class Speaker(db.Model):
+    """A person who speaks at an event; their page is /s/<token> (forum.tokens, purpose "speaker")."""
+
+    __tablename__ = "speakers"
+    __table_args__ = (UniqueConstraint("event_id", "email_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    # Markdown, rendered safely; the speaker may edit it on their page.
+    bio: Mapped[str] = mapped_column(Text, default="")
+    # An uploaded photo's file name under instance/uploads/speakers/, or empty.
+    photo: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(5), default="sv")
+    link_salt: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship()
+    appearances: Mapped[list[Appearance]] = relationship(back_populates="speaker", cascade="all, delete-orphan")
+
+
+class Appearance(db.Model):
+    """A speaker on a programme item, in order."""
+
+    __tablename__ = "programme_item_speakers"
+    __table_args__ = (UniqueConstraint("programme_item_id", "speaker_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_item_id: Mapped[int] = mapped_column(ForeignKey("programme_items.id", ondelete="CASCADE"), index=True)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    programme_item: Mapped[ProgrammeItem] = relationship(back_populates="appearances")
+    speaker: Mapped[Speaker] = relationship(back_populates="appearances")
+
+
+class CallStatus(LabelledEnum):
+    CLOSED = "closed", _l("Stängd")
+    OPEN = "open", _l("Öppen")
+
+
+class ProposalStatus(LabelledEnum):
+    SUBMITTED = "submitted", _l("Inskickat")
+    ACCEPTED = "accepted", _l("Antaget")
+    DECLINED = "declined", _l("Avböjt")
+    WITHDRAWN = "withdrawn", _l("Återkallat")
+
+
+class ProposalFormat(LabelledEnum):
+    TALK = "talk", _l("Föredrag")
+    EXAMPLE = "example", _l("Gott exempel")
+    WORKSHOP = "workshop", _l("Workshop")
+    PANEL = "panel", _l("Panelsamtal")
+    OTHER = "other", _l("Annat")
+
+
+class ContributionCall(db.Model):
+    """An event's call for contributions (good examples, local initiatives)."""
+
+    __tablename__ = "contribution_calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[CallStatus] = mapped_column(enum_column(CallStatus), default=CallStatus.CLOSED)
+    # Markdown shown above the form: what is asked for.
+    text: Mapped[str] = mapped_column(Text, default="")
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+
+
+class Proposal(db.Model):
+    """A submitted contribution; the submitter sees and edits it through /c/<token> (purpose "proposal")."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    focus_area_id: Mapped[int | None] = mapped_column(ForeignKey("focus_areas.id", ondelete="SET NULL"))
+    format: Mapped[ProposalFormat] = mapped_column(enum_column(ProposalFormat), default=ProposalFormat.EXAMPLE)
+    # The presenters: [{"name", "email", "organisation"}], the first is the submitter.
+    presenters: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    language: Mapped[str] = mapped_column(String(5), default="sv")
+    status: Mapped[ProposalStatus] = mapped_column(enum_column(ProposalStatus), default=ProposalStatus.SUBMITTED)
+    # The organiser's note to the submitter when accepting or declining.
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    # The programme item an accepted proposal became.
+    programme_item_id: Mapped[int | None] = mapped_column(ForeignKey("programme_items.id", ondelete="SET NULL"))
+    link_salt: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship()
+    focus_area: Mapped[FocusArea | None] = relationship()
+    programme_item: Mapped[ProgrammeItem | None] = relationship()
