@@ -35,6 +35,7 @@ from flask_babel import force_locale
 from sqlalchemy import event as orm_events
 from sqlalchemy import select
 
+from forum import tokens
 from forum.auth.models import EventRole, Role, User
 from forum.db import utcnow
 from forum.events.models import Event, EventKind, EventStatus, FocusArea, Organisation, Room, Visibility
@@ -43,7 +44,17 @@ from forum.invitations import services as invitations
 from forum.invitations.models import InviteeSource
 from forum.mail.models import OutboxMessage
 from forum.privacy import audit
-from forum.programme.models import ProgrammeItem, ProgrammeItemKind
+from forum.programme.models import (
+    Appearance,
+    CallStatus,
+    ContributionCall,
+    ProgrammeItem,
+    ProgrammeItemKind,
+    Proposal,
+    ProposalFormat,
+    ProposalStatus,
+    Speaker,
+)
 from forum.registration import services as registrations
 from forum.registration.models import (
     DietaryOption,
@@ -1236,6 +1247,130 @@ JAMTLAND_INVITEES = (
 INVITEES: dict[str, tuple[InviteeSpec, ...]] = {"jamtland-radet": JAMTLAND_INVITEES}
 
 
+# --- speakers, material and the call for contributions ------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpeakerSpec:
+    """A speaker (invented, at a demo address) and the titles of the items they speak at."""
+
+    name: str
+    title: str
+    organisation: str
+    email: str
+    bio: str
+    items: tuple[str, ...]
+
+
+SKANE_SPEAKERS = (
+    SpeakerSpec(
+        "Helena Berglund",
+        "Enhetschef, samhällsskydd och beredskap",
+        "Länsstyrelsen Skåne",
+        "helena.berglund@lansstyrelsen-skane.example.org",
+        "Leder länsstyrelsens arbete med samverkan mellan offentlig och idéburen sektor.",
+        (
+            "Välkomna – ökad samverkan för ett robust och hållbart samhälle",
+            "Samhällets nya verklighet",
+            "Varför växlar Länsstyrelsen Skåne upp?",
+            "Vägen framåt",
+        ),
+    ),
+    SpeakerSpec(
+        "Johan Nilsson",
+        "Forskare i civilsamhällesstudier",
+        "Lunds universitet",
+        "johan.nilsson@lu.example.org",
+        "Forskar om civilsamhällets roll i kris och om samhällskontraktet.",
+        ("Vad är civilsamhället?", "Civilsamhällets tre funktioner", "Samhällskontrakt under omförhandling"),
+    ),
+    SpeakerSpec(
+        "Olena Kovalenko",
+        "Samordnare",
+        "Ukrainska föreningen i Malmö",
+        "olena.kovalenko@ukr-malmo.example.org",
+        "Har samordnat frivilliga insatser för evakuerade och internflyktingar sedan 2022.",
+        ("Ukraina – ett samhälle som håller", "Fyra lärdomar för Sverige"),
+    ),
+)
+HEALTHY_CITIES_SPEAKERS = (
+    SpeakerSpec(
+        "Maria Ek",
+        "Folkhälsostrateg",
+        "Örebro kommun",
+        "maria.ek@orebro.example.org",
+        "Samordnar Healthy Cities-arbetet i Örebro.",
+        ("Social hållbarhet i styrning och beslutsunderlag",),
+    ),
+)
+SPEAKERS: dict[str, tuple[SpeakerSpec, ...]] = {
+    "skane-forum": SKANE_SPEAKERS,
+    "healthy-cities": HEALTHY_CITIES_SPEAKERS,
+}
+# Material links per item title.
+MATERIAL: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
+    "skane-forum": {
+        "Samhällets nya verklighet": (("Länsstyrelsen Skåne", "https://www.lansstyrelsen.se/skane.html"),),
+        "Vägen framåt": (("Överenskommelsen Skåne", "https://www.lansstyrelsen.se/skane.html"),),
+    },
+}
+
+
+@dataclass(frozen=True)
+class ProposalSpec:
+    title: str
+    summary: str
+    focus_area: str
+    format: ProposalFormat
+    presenters: tuple[tuple[str, str, str], ...]  # name, e-mail, organisation
+    status: ProposalStatus = ProposalStatus.SUBMITTED
+    note: str = ""
+
+
+HALLAND_CALL_TEXT = (
+    "Vi söker goda exempel och lokala initiativ inom de fem fokusområdena: det som redan fungerar "
+    "i din bygd, och det ni vill pröva. Berätta kort vad det är och vem som kan presentera."
+)
+HALLAND_PROPOSALS = (
+    ProposalSpec(
+        "Reservvatten i byalaget",
+        "Hur vi i byalaget kartlade brunnar och ordnade reservvatten för 40 hushåll.",
+        "Vatten",
+        ProposalFormat.EXAMPLE,
+        (("Karin Svensson", "karin.svensson@byalaget.example.org", "Torups byalag"),),
+    ),
+    ProposalSpec(
+        "Gårdsbutiken som lokal försörjning",
+        "Lokal mat när transporterna står still: erfarenheter från en gård i Laholm.",
+        "Mat och lokal livsmedelsproduktion",
+        ProposalFormat.EXAMPLE,
+        (
+            ("Per Andersson", "per.andersson@gard.example.org", "Anderssons gård"),
+            ("Lena Andersson", "lena.andersson@gard.example.org", "Anderssons gård"),
+        ),
+        ProposalStatus.ACCEPTED,
+        "Välkomna! Vi lägger er under eftermiddagens pass om lokala initiativ.",
+    ),
+    ProposalSpec(
+        "Värmestuga i församlingshemmet",
+        "Hur församlingen förbereder en värmestuga vid långvarigt strömavbrott.",
+        "Värme och energi",
+        ProposalFormat.WORKSHOP,
+        (("Anders Holm", "anders.holm@svenskakyrkan.example.org", "Svenska kyrkan i Hylte"),),
+    ),
+    ProposalSpec(
+        "Försäljning av reservkraftverk",
+        "Presentation av vårt sortiment av reservkraftverk.",
+        "Värme och energi",
+        ProposalFormat.OTHER,
+        (("Sälj AB", "info@saljab.example.com", "Sälj AB"),),
+        ProposalStatus.DECLINED,
+        "Tack, men temamötet är inte ett forum för försäljning.",
+    ),
+)
+CALLS: dict[str, tuple[str, tuple[ProposalSpec, ...]]] = {"halland-beredskap": (HALLAND_CALL_TEXT, HALLAND_PROPOSALS)}
+
+
 # --- dates -------------------------------------------------------------------------------------
 
 
@@ -1584,6 +1719,91 @@ def ensure_invitees(event: Event, specs: tuple[InviteeSpec, ...], admin: User, t
     db.session.flush()
 
 
+def _speaker(event: Event, name: str, email: str, title: str = "", organisation: str = "", bio: str = "") -> Speaker:
+    key = email.strip().casefold()
+    speaker = db.session.scalar(select(Speaker).where(Speaker.event_id == event.id, Speaker.email_key == key))
+    if speaker is None:
+        speaker = Speaker(
+            event_id=event.id, name=name, title=title, organisation=organisation, bio=bio, email=email, email_key=key
+        )
+        tokens.assign("speaker", speaker)
+        db.session.add(speaker)
+        db.session.flush()
+    return speaker
+
+
+def _appear(speaker: Speaker, item: ProgrammeItem) -> None:
+    if not any(appearance.speaker_id == speaker.id for appearance in item.appearances):
+        item.appearances.append(Appearance(speaker=speaker, position=len(item.appearances)))
+
+
+def ensure_speakers(event: Event, specs: tuple[SpeakerSpec, ...], tally: Tally) -> None:
+    """Speakers on the items named in their spec; material links on items without any."""
+    items = {item.title: item for item in event.programme_items}
+    for spec in specs:
+        present = db.session.scalar(
+            select(Speaker.id).where(Speaker.event_id == event.id, Speaker.email_key == spec.email.casefold())
+        )
+        tally.count("speakers", present is None)
+        speaker = _speaker(event, spec.name, spec.email, spec.title, spec.organisation, spec.bio)
+        for title in spec.items:
+            if title in items:
+                _appear(speaker, items[title])
+    for title, links in MATERIAL.get(event.slug, {}).items():
+        if title in items and not items[title].links:
+            items[title].links = [{"title": name, "url": url} for name, url in links]
+    db.session.flush()
+
+
+def ensure_call(event: Event, call: tuple[str, tuple[ProposalSpec, ...]] | None, tally: Tally) -> None:
+    """An open call for contributions with proposals in different states; an accepted one is on the
+    programme with its presenters as speakers."""
+    if call is None:
+        return
+    text, proposals = call
+    existing = db.session.scalar(select(ContributionCall).where(ContributionCall.event_id == event.id))
+    tally.count("calls for contributions", existing is None)
+    if existing is None:
+        db.session.add(ContributionCall(event_id=event.id, status=CallStatus.OPEN, text=text))
+    areas = {area.name: area for area in event.focus_areas}
+    titles = set(db.session.scalars(select(Proposal.title).where(Proposal.event_id == event.id)))
+    for spec in proposals:
+        tally.count("proposals", spec.title not in titles)
+        if spec.title in titles:
+            continue
+        proposal = Proposal(
+            event_id=event.id,
+            title=spec.title,
+            summary=spec.summary,
+            focus_area=areas.get(spec.focus_area),
+            format=spec.format,
+            presenters=[{"name": n, "email": e, "organisation": o} for n, e, o in spec.presenters],
+            status=spec.status,
+            decision_note=spec.note,
+        )
+        tokens.assign("proposal", proposal)
+        db.session.add(proposal)
+        if spec.status == ProposalStatus.ACCEPTED:
+            anchor = next((i for i in event.programme_items if i.title == "Lokala initiativ som visar vägen"), None)
+            starts = anchor.starts_at if anchor else event.starts_at
+            item = ProgrammeItem(
+                event=event,
+                title=spec.title,
+                description=spec.summary,
+                kind=ProgrammeItemKind.TALK,
+                starts_at=starts,
+                ends_at=starts + timedelta(minutes=20),
+                room=anchor.room if anchor else None,
+                focus_areas=[areas[spec.focus_area]] if spec.focus_area in areas else [],
+            )
+            db.session.add(item)
+            db.session.flush()
+            for name, email, organisation in spec.presenters:
+                _appear(_speaker(event, name, email, organisation=organisation), item)
+            proposal.programme_item = item
+    db.session.flush()
+
+
 def _describe(event: Event) -> str:
     when = event.preliminary_date_text or event.starts_at.astimezone(ZoneInfo(event.timezone)).date().isoformat()
     return f"  /e/{event.slug}/  {event.title} ({when}, {event.visibility.value})"
@@ -1608,6 +1828,8 @@ def load(echo: Echo = print, today: date | None = None) -> Tally:
             ensure_registrations(event, REGISTRATIONS.get(event.slug, ()), admin, tally)
             ensure_interests(event, INTERESTS.get(event.slug, ()), tally)
             ensure_invitees(event, INVITEES.get(event.slug, ()), admin, tally)
+            ensure_speakers(event, SPEAKERS.get(event.slug, ()), tally)
+            ensure_call(event, CALLS.get(event.slug), tally)
     db.session.commit()
     echo("Demo events:")
     for event in events:

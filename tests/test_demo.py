@@ -534,3 +534,24 @@ def test_the_invitation_only_council_has_its_invitee_list(app):
     assert states[InvitationState.NOT_SENT] == 2
     declined = next(i for i in invitees if i.state == InvitationState.DECLINED)
     assert declined.decline_reason
+
+
+def test_speakers_material_and_the_call_for_contributions(app):
+    from forum.programme.models import CallStatus, ContributionCall, Proposal, ProposalStatus
+
+    run_demo(app)
+    skane = event("skane-forum")
+    items = {item.title: item for item in skane.programme_items}
+    assert [s.name for s in items["Ukraina – ett samhälle som håller"].speakers] == ["Olena Kovalenko"]
+    assert items["Samhällets nya verklighet"].links[0]["url"].startswith("https://")
+    halland = event("halland-beredskap")
+    call = db.session.scalar(select(ContributionCall).where(ContributionCall.event_id == halland.id))
+    assert call.status == CallStatus.OPEN
+    proposals = db.session.scalars(select(Proposal).where(Proposal.event_id == halland.id)).all()
+    assert Counter(p.status for p in proposals) == {
+        ProposalStatus.SUBMITTED: 2,
+        ProposalStatus.ACCEPTED: 1,
+        ProposalStatus.DECLINED: 1,
+    }
+    accepted = next(p for p in proposals if p.status == ProposalStatus.ACCEPTED)
+    assert [s.name for s in accepted.programme_item.speakers] == ["Per Andersson", "Lena Andersson"]
