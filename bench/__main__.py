@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 import sys
 
-from bench import mail, pages, registration
+from bench import mail, pages, programme, registration
 
 
 def main() -> int:
-    results = {"pages": pages.run(), "registration": registration.run(), "mail": mail.run()}
+    results = {
+        "pages": pages.run(),
+        "registration": registration.run(),
+        "mail": mail.run(),
+        "programme": programme.run(),
+    }
     json.dump(results, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0

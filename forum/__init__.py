@@ -121,6 +121,12 @@ def _register_blueprints(app: Flask) -> None:
     from forum.mail.broadcast_views import bp as messages_admin
     from forum.mail.unsubscribe_views import bp as mail_unsubscribe
     from forum.privacy.views import bp as privacy
+    from forum.programme.admin_views import bp as programme_admin
+    from forum.programme.call_admin_views import bp as calls_admin
+    from forum.programme.call_views import bp as calls
+    from forum.programme.speaker_admin_views import bp as speakers_admin
+    from forum.programme.speaker_views import bp as speakers
+    from forum.programme.views import bp as programme
     from forum.registration.admin_views import bp as registrations_admin
     from forum.registration.question_views import bp as questions_admin
     from forum.registration.views import bp as registration
@@ -135,12 +141,18 @@ def _register_blueprints(app: Flask) -> None:
         questions_admin,
         privacy,
         calendar,
+        programme,
         outbox_admin,
         messages_admin,
         mail_unsubscribe,
         registrations_admin,
         invitations_import,
         invitations_admin,
+        programme_admin,
+        speakers,
+        speakers_admin,
+        calls,
+        calls_admin,
     ):
         app.register_blueprint(blueprint)
 

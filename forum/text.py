@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -12,6 +14,13 @@ _markdown = MarkdownIt("js-default", {"linkify": False, "typographer": False})
 def render_markdown(source: str | None) -> Markup:
     if not source:
         return Markup("")
+    return _rendered(source)
+
+
+@functools.lru_cache(maxsize=4096)
+def _rendered(source: str) -> Markup:
+    """Rendering is a pure function of the text, and the programme page renders hundreds of the same
+    descriptions on every request: keep the most recent results (bounded)."""
     return Markup(_markdown.render(source))  # noqa: S704 - raw HTML is disabled in the parser
 
 

@@ -34,7 +34,7 @@ from forum.mail.services import INLINE_QUEUE, _message_id_domain
 from forum.pagination import Page, paginate
 from forum.privacy import audit
 from forum.privacy.models import AuditLog
-from forum.programme.models import ProgrammeItem, ProgrammeItemStatus
+from forum.programme.models import Appearance, ProgrammeItem, ProgrammeItemStatus, Speaker
 from forum.registration import links
 from forum.registration.models import Registration, RegistrationStatus, SignupStatus, WorkshopSignup
 from forum.registration.services import lock_event
@@ -193,6 +193,32 @@ def _keep_informed(event: Event) -> Iterable[Segment]:
         select(Registration).where(Registration.id.in_(latest), Registration.keep_informed.is_(True)),
         unsubscribable=True,
     )
+
+
+@segment_provider
+def _speakers(event: Event) -> Iterable[Segment]:
+    """The speakers of the event's programme items (forum.programme.speakers), once there are any."""
+    query = (
+        select(Speaker)
+        .where(
+            Speaker.event_id == event.id,
+            Speaker.id.in_(
+                select(Appearance.speaker_id)
+                .join(ProgrammeItem, ProgrammeItem.id == Appearance.programme_item_id)
+                .where(ProgrammeItem.event_id == event.id)
+            ),
+        )
+        .order_by(Speaker.name, Speaker.id)
+    )
+
+    def count() -> int:
+        return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+    def recipients() -> list[Recipient]:
+        return [Recipient(speaker.email, (speaker.name.split() or [""])[0]) for speaker in db.session.scalars(query)]
+
+    if count():  # offered once the programme has speakers
+        yield Segment("speakers", _("Talarna"), count, recipients)
 
 
 # --- composing ---------------------------------------------------------------------------------
