@@ -9,13 +9,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, EmailField, StringField, TextAreaField
 
 from forum.auth.policy import Permission, requires
 from forum.events.forms import ChoiceField
 from forum.events.models import Event
 from forum.extensions import db
 from forum.forms import LANGUAGE_CHOICES, email_address, limit, person_name, plain_text, required, strip
+from forum.programme import photos
 from forum.programme import speakers as services
 from forum.programme.models import Speaker
 
@@ -45,6 +47,13 @@ class SpeakerForm(FlaskForm):
         description=_l("Markdown går bra. Talaren kan själv ändra presentationen på sin sida."),
         render_kw={"rows": 6},
     )
+
+    photo_upload = FileField(
+        _l("Foto"),
+        description=_l("Frivilligt. En JPEG- eller PNG-bild, högst 2 MB. Visas på talarens sida."),
+        render_kw={"accept": "image/jpeg,image/png"},
+    )
+    remove_photo = BooleanField(_l("Ta bort fotot"))
 
     def data_for_service(self) -> services.SpeakerData:
         return services.SpeakerData(
@@ -97,9 +106,13 @@ def speaker_new(event: Event):
     if form.validate_on_submit():
         try:
             speaker = services.add_speaker(event, form.data_for_service(), by=current_user)
+            photos.replace(speaker, form.photo_upload.data)
         except services.Refused as refused:
             db.session.rollback()
             _show_refusal(form, refused)
+        except photos.PhotoRefused as refused:
+            db.session.rollback()
+            form.photo_upload.errors = [refused.message]
         else:
             db.session.commit()
             flash(_("%(name)s är tillagd som talare.", name=speaker.name), "success")
@@ -115,9 +128,14 @@ def speaker_edit(event: Event, speaker_id: int):
     if form.validate_on_submit():
         try:
             services.update_speaker(speaker, form.data_for_service(), by=current_user)
+            photos.replace(speaker, form.photo_upload.data, remove_current=form.remove_photo.data)
         except services.Refused as refused:
             db.session.rollback()
             _show_refusal(form, refused)
+        except photos.PhotoRefused as refused:
+            db.session.rollback()
+            speaker = _speaker(event, speaker_id)
+            form.photo_upload.errors = [refused.message]
         else:
             db.session.commit()
             flash(_("Ändringarna är sparade."), "success")

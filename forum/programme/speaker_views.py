@@ -4,7 +4,7 @@ through webcal://) and as PDF."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -14,6 +14,7 @@ from forum.auth.policy import public
 from forum.events.models import EventStatus
 from forum.extensions import db
 from forum.forms import limit, plain_text, strip
+from forum.programme import photos
 from forum.programme import speakers as services
 from forum.programme.models import Speaker
 from forum.security import private
@@ -104,4 +105,16 @@ def schedule_pdf(token: str):
     response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}-schedule.pdf"'
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/media/speakers/<name>")
+@public
+def photo(name: str):
+    """A speaker's photo. Only names we gave out resolve; the content type comes from the stored kind."""
+    path = photos.path_for(name)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=photos.content_type(name), max_age=86400)
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response

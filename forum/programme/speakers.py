@@ -122,7 +122,10 @@ def update_speaker(speaker: Speaker, data: SpeakerData, *, by=None) -> None:
 
 
 def remove_speaker(speaker: Speaker, *, by=None) -> None:
+    from forum.programme import photos
+
     audit.record("speaker.removed", user=by, event=speaker.event, target=speaker)
+    photos.remove(speaker.photo)
     db.session.delete(speaker)
     db.session.flush()
 
