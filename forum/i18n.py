@@ -116,3 +116,12 @@ def register_filters(app) -> None:
         when=format_when,
         timestamp=format_timestamp,
     )
+
+
+def event_when(event) -> str:
+    """An event's date line: its preliminary text while the date is preliminary, else date and time."""
+    from flask_babel import gettext
+
+    if event.date_is_preliminary:
+        return event.preliminary_date_text or gettext("Datumet är inte bestämt än")
+    return format_when(event.starts_at, event.ends_at, event.timezone)

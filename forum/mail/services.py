@@ -123,3 +123,11 @@ def retry(event, message: OutboxMessage, *, by) -> bool:
     if has_request_context():
         g.setdefault(INLINE_QUEUE, []).append(message.message_id)  # development inline delivery
     return True
+
+
+def tidy_text(text: str) -> str:
+    """A plain-text body as written by the templates, with runs of blank lines squeezed to one."""
+    import re
+
+    lines = [line if line.strip() else "" for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"

@@ -8,7 +8,6 @@ The services flush; the caller commits. Organiser actions and submitters' change
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -22,8 +21,8 @@ from forum import tokens
 from forum.db import count_by_status, utcnow
 from forum.events.models import Event, FocusArea, Room
 from forum.extensions import db
-from forum.i18n import DEFAULT_LANGUAGE, LANGUAGES, format_when
-from forum.mail.services import enqueue
+from forum.i18n import DEFAULT_LANGUAGE, LANGUAGES, event_when
+from forum.mail.services import enqueue, tidy_text
 from forum.privacy import audit
 from forum.programme.models import (
     Appearance,
@@ -352,11 +351,11 @@ def _send(proposal: Proposal, template: str):
             "subject": subject,
             "link": proposal_url(proposal),
             "event_link": external_url("events.event_page", slug=event.slug),
-            "when": _when(event),
+            "when": event_when(event),
             "accepted": proposal.status == ProposalStatus.ACCEPTED,
             "contact": event.contact_email or (event.organisation.contact_email if event.organisation else ""),
         }
-        body_text = _tidy(render_template(f"emails/programme/{template}.txt", **context))
+        body_text = tidy_text(render_template(f"emails/programme/{template}.txt", **context))
         body_html = render_template(f"emails/programme/{template}.html", **context)
     return enqueue(
         recipient=person["email"],
@@ -366,14 +365,3 @@ def _send(proposal: Proposal, template: str):
         event=event,
         purpose=f"programme.{template}",
     )
-
-
-def _when(event: Event) -> str:
-    if event.date_is_preliminary:
-        return event.preliminary_date_text or _("Datumet är inte bestämt än")
-    return format_when(event.starts_at, event.ends_at, event.timezone)
-
-
-def _tidy(text: str) -> str:
-    lines = [line if line.strip() else "" for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"

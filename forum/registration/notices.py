@@ -8,15 +8,14 @@ Each notice is a subject and two templates, templates/emails/registration/<notic
 from __future__ import annotations
 
 import enum
-import re
 
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from forum.db import utcnow
-from forum.i18n import DEFAULT_LANGUAGE, LANGUAGES, format_when
-from forum.mail.services import enqueue
+from forum.i18n import DEFAULT_LANGUAGE, LANGUAGES, event_when, format_when
+from forum.mail.services import enqueue, tidy_text
 from forum.urls import external_url
 
 
@@ -47,7 +46,7 @@ def send_notice(registration, notice: Notice, item=None):
     with force_locale(language):
         context = _context(registration, notice, item)
         subject = " ".join(_subject(notice, event, item).split())  # no line breaks in a header
-        body_text = _tidy(render_template(f"emails/registration/{notice.value}.txt", subject=subject, **context))
+        body_text = tidy_text(render_template(f"emails/registration/{notice.value}.txt", subject=subject, **context))
         body_html = render_template(f"emails/registration/{notice.value}.html", subject=subject, **context)
     return enqueue(
         recipient=registration.email,
@@ -106,7 +105,7 @@ def _context(registration, notice: Notice, item) -> dict:
         "confirmed": confirmed,
         "waiting": registration.status == RegistrationStatus.WAITING,
         "position": services.waiting_position(registration),
-        "when": _when(event),
+        "when": event_when(event),
         "venue": ", ".join(part.strip() for part in venue if part and part.strip()),
         # (programme item, its date and time, SignupStatus value)
         "workshops": [
@@ -126,15 +125,3 @@ def _context(registration, notice: Notice, item) -> dict:
         "registration_open": event.is_registration_open(utcnow()),
         "contact": event.contact_email or (event.organisation.contact_email if event.organisation else ""),
     }
-
-
-def _when(event) -> str:
-    if event.date_is_preliminary:
-        return event.preliminary_date_text or _("Datumet är inte bestämt än")
-    return format_when(event.starts_at, event.ends_at, event.timezone)
-
-
-def _tidy(text: str) -> str:
-    """Plain text as written by the templates, with runs of blank lines squeezed to one."""
-    lines = [line if line.strip() else "" for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
