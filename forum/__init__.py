@@ -109,8 +109,11 @@ def _init_login(app: Flask, login) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from forum.api.views import bp as api
     from forum.auth.admin_views import bp as users_admin
     from forum.auth.views import bp as auth
+    from forum.badges.admin_views import bp as badges_admin
+    from forum.badges.views import bp as badges
     from forum.calendar.views import bp as calendar
     from forum.events.admin_views import bp as events_admin
     from forum.events.views import bp as events
@@ -153,6 +156,9 @@ def _register_blueprints(app: Flask) -> None:
         speakers_admin,
         calls,
         calls_admin,
+        api,
+        badges,
+        badges_admin,
     ):
         app.register_blueprint(blueprint)
 

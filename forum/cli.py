@@ -57,6 +57,29 @@ def register_cli(app) -> None:
         db.session.commit()
         click.echo(f"Reminded {count} invitee(s).")
 
+    checkin = AppGroup("checkin", help="Check-in at the door.")
+
+    @checkin.command("device-token")
+    @click.argument("slug")
+    @click.argument("name")
+    def checkin_device_token(slug: str, name: str):
+        """Create a scanning device for the event and print its token once."""
+        from sqlalchemy import select
+
+        from forum.checkin import services as checkin_services
+        from forum.events.models import Event
+        from forum.extensions import db
+
+        event = db.session.scalar(select(Event).where(Event.slug == slug))
+        if event is None:
+            raise click.ClickException(f"No event with the address {slug!r}.")
+        if not name.strip():
+            raise click.ClickException("The device needs a name.")
+        device, token = checkin_services.create_device(event, name)
+        db.session.commit()
+        click.echo(f"Created device {device.name!r} for {event.slug}.")
+        click.echo(f"Token: {token}")
+
     @app.cli.command("demo")
     def demo():
         """Load the demo events from the seed documents (idempotent)."""
@@ -67,3 +90,4 @@ def register_cli(app) -> None:
     app.cli.add_command(users)
     app.cli.add_command(outbox)
     app.cli.add_command(invitations)
+    app.cli.add_command(checkin)

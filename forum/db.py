@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
@@ -76,6 +78,20 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+_reading: ContextVar[bool] = ContextVar("forum_reading", default=False)
+
+
+@contextmanager
+def reading():
+    """Read without queueing for SQLite's write lock: transactions begun inside begin DEFERRED. For
+    work outside requests that only reads (the mail worker rendering an attachment)."""
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
 def _read_only_request() -> bool:
     """True inside a GET/HEAD/OPTIONS request: those only read, so they need not queue for the writer lock.
 
@@ -84,6 +100,8 @@ def _read_only_request() -> bool:
     """
     from flask import g, has_request_context, request
 
+    if _reading.get():
+        return True
     return has_request_context() and request.method in {"GET", "HEAD", "OPTIONS"} and not g.get(WRITES_FLAG)
 
 

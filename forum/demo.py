@@ -37,6 +37,8 @@ from sqlalchemy import select
 
 from forum import tokens
 from forum.auth.models import EventRole, Role, User
+from forum.checkin import services as checkin
+from forum.checkin.models import CheckIn, Device
 from forum.db import utcnow
 from forum.events.models import Event, EventKind, EventStatus, FocusArea, Organisation, Room, Visibility
 from forum.extensions import db
@@ -63,6 +65,7 @@ from forum.registration.models import (
     OrganisationType,
     Registration,
     RegistrationSource,
+    RegistrationStatus,
 )
 
 ZONE_NAME = "Europe/Stockholm"
@@ -1804,6 +1807,36 @@ def ensure_call(event: Event, call: tuple[str, tuple[ProposalSpec, ...]] | None,
     db.session.flush()
 
 
+# The event whose door the demo has opened: a device at its entrance and part of the attendees in.
+CHECKIN_EVENT = "skane-forum"
+CHECKIN_DEVICE = "Entré Stortorget"
+CHECKIN_SHARE = 0.5
+
+
+def ensure_checkins(event: Event, admin: User, tally: Tally, echo: Echo) -> None:
+    """A scanning device (its token printed once, when made) and about half the confirmed
+    attendees checked in at its entrance, through the one check-in function."""
+    if event.slug != CHECKIN_EVENT:
+        return
+    device = db.session.scalar(select(Device).where(Device.event_id == event.id, Device.name == CHECKIN_DEVICE))
+    tally.count("check-in devices", device is None)
+    if device is None:
+        device, token = checkin.create_device(event, CHECKIN_DEVICE, by=admin)
+        echo(f"Check-in device token for {event.slug} ({CHECKIN_DEVICE}): {token}")
+    if db.session.scalar(select(CheckIn.id).where(CheckIn.event_id == event.id).limit(1)) is not None:
+        tally.count("check-ins", False)
+        return
+    confirmed = db.session.scalars(
+        select(Registration)
+        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+        .order_by(Registration.id)
+    ).all()
+    for registration in confirmed[: int(len(confirmed) * CHECKIN_SHARE)]:
+        checkin.checkin_registration(event, registration, entrance=CHECKIN_DEVICE, device=device)
+        tally.count("check-ins", True)
+    db.session.flush()
+
+
 def _describe(event: Event) -> str:
     when = event.preliminary_date_text or event.starts_at.astimezone(ZoneInfo(event.timezone)).date().isoformat()
     return f"  /e/{event.slug}/  {event.title} ({when}, {event.visibility.value})"
@@ -1830,6 +1863,7 @@ def load(echo: Echo = print, today: date | None = None) -> Tally:
             ensure_invitees(event, INVITEES.get(event.slug, ()), admin, tally)
             ensure_speakers(event, SPEAKERS.get(event.slug, ()), tally)
             ensure_call(event, CALLS.get(event.slug), tally)
+            ensure_checkins(event, admin, tally, echo)
     db.session.commit()
     echo("Demo events:")
     for event in events:

@@ -555,3 +555,17 @@ def test_speakers_material_and_the_call_for_contributions(app):
     }
     accepted = next(p for p in proposals if p.status == ProposalStatus.ACCEPTED)
     assert [s.name for s in accepted.programme_item.speakers] == ["Per Andersson", "Lena Andersson"]
+
+
+def test_a_device_and_part_of_the_skane_attendees_are_checked_in(app):
+    from forum.checkin import services as checkin
+    from forum.checkin.models import Device
+
+    output = run_demo(app)
+    skane = event("skane-forum")
+    [device] = db.session.scalars(select(Device).where(Device.event_id == skane.id)).all()
+    token = re.search(r"Check-in device token for skane-forum \(.*\): (\S+)", output).group(1)
+    assert checkin.find_device(token).id == device.id
+    counts = checkin.counts(skane)
+    assert 0 < counts["checked_in"] < counts["expected"]
+    assert "Check-in device token" not in run_demo(app)

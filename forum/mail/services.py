@@ -38,14 +38,22 @@ def enqueue(
 ) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction; the worker delivers it after commit.
 
-    attachments: dicts {"filename", "content_type", "data"} with data as text (e.g. iCalendar).
+    attachments: dicts {"filename", "content_type", "data"} with data as text (e.g. iCalendar), and optionally
+    "encoding": "base64" when data is base64 text of binary content (e.g. a PDF).
     """
     files = []
     for attachment in attachments:
+        if attachment.get("render"):
+            files.append(_deferred(attachment))
+            continue
         missing = [key for key in ATTACHMENT_KEYS if not attachment.get(key)]
         if missing or not isinstance(attachment["data"], str):
             raise ValueError(f"An attachment needs {', '.join(ATTACHMENT_KEYS)} (data as text); missing {missing}")
+        if attachment.get("encoding") not in (None, "base64"):
+            raise ValueError(f"Unknown attachment encoding {attachment['encoding']!r}")
         files.append({key: attachment[key] for key in ATTACHMENT_KEYS})
+        if attachment.get("encoding"):
+            files[-1]["encoding"] = attachment["encoding"]
     message = OutboxMessage(
         recipient=recipient,
         subject=subject[:SUBJECT_LENGTH],
@@ -123,6 +131,25 @@ def retry(event, message: OutboxMessage, *, by) -> bool:
     if has_request_context():
         g.setdefault(INLINE_QUEUE, []).append(message.message_id)  # development inline delivery
     return True
+
+
+# Attachments made by the worker at sending time rather than in the request (a PDF costs a request
+# several milliseconds): kind → "module:function", called with the attachment's "args", returning bytes.
+RENDERERS = {"ticket": "forum.badges.pdf:ticket_for_registration"}
+
+
+def _deferred(attachment: dict[str, Any]) -> dict[str, Any]:
+    if attachment["render"] not in RENDERERS or not attachment.get("filename") or not attachment.get("content_type"):
+        raise ValueError(f"Unknown or incomplete deferred attachment {attachment!r}")
+    return {key: attachment[key] for key in ("filename", "content_type", "render", "args") if key in attachment}
+
+
+def render_attachment(attachment: dict[str, Any]) -> bytes:
+    """The bytes of a deferred attachment (see RENDERERS)."""
+    import importlib
+
+    module, _, function = RENDERERS[attachment["render"]].partition(":")
+    return getattr(importlib.import_module(module), function)(**attachment.get("args", {}))
 
 
 def tidy_text(text: str) -> str:

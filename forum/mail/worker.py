@@ -19,6 +19,8 @@ not paced.
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import email.charset
 import re
 import smtplib
@@ -35,9 +37,10 @@ from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from forum.db import utcnow
+from forum.db import reading, utcnow
 from forum.extensions import db
 from forum.mail.models import OutboxMessage, OutboxStatus
+from forum.mail.services import render_attachment
 
 BATCH_SIZE = 50
 # Headers the worker writes itself; stored extra headers may not replace them.
@@ -246,7 +249,7 @@ def _deliver(
                     pace.wait()
                 claimed = pending.pop(0)
                 try:
-                    connection.send(_mail_message(claimed))
+                    connection.send(_mail_message(_rendered(claimed)))
                 except MESSAGE_ERRORS + MALFORMED_ERRORS as error:
                     _record_failure(claimed, error, final=isinstance(error, MALFORMED_ERRORS))
                     outcome.failed += 1
@@ -305,6 +308,30 @@ class _Pace:
         self.next_at = max(self.next_at, time.monotonic()) + self.spacing
 
 
+def _rendered(claimed: Claimed) -> Claimed:
+    """Make the deferred attachments (a ticket PDF) now, in a read-only transaction that holds no lock."""
+    if not any(attachment.get("render") for attachment in claimed.attachments):
+        return claimed
+    made = []
+    try:
+        with reading():
+            for attachment in claimed.attachments:
+                if attachment.get("render"):
+                    payload = render_attachment(attachment)
+                    attachment = {
+                        "filename": attachment["filename"],
+                        "content_type": attachment["content_type"],
+                        "data": base64.b64encode(payload).decode("ascii"),
+                        "encoding": "base64",
+                    }
+                made.append(attachment)
+    except LookupError as error:  # what it was made from is gone: the message cannot be built
+        raise ValueError(f"Attachment cannot be made: {error}") from error
+    finally:
+        db.session.rollback()
+    return dataclasses.replace(claimed, attachments=tuple(made))
+
+
 def _mail_message(claimed: Claimed) -> flask_mail.Message:
     message = _Message(
         subject=claimed.subject,
@@ -325,7 +352,9 @@ def _mail_message(claimed: Claimed) -> flask_mail.Message:
         if not filename or not isinstance(data, str) or not CONTENT_TYPE.match(content_type or ""):
             raise ValueError(f"Attachment not usable: {filename!r}, {content_type!r}")
         # As UTF-8 bytes: Flask-Mail base64-encodes them as they are (text would be encoded as Latin-1).
-        message.attach(filename=filename, content_type=content_type, data=data.encode())
+        # Binary content (a PDF) is stored as base64 text with "encoding": "base64".
+        payload = base64.b64decode(data) if attachment.get("encoding") == "base64" else data.encode()
+        message.attach(filename=filename, content_type=content_type, data=payload)
     return message
 
 

@@ -55,8 +55,22 @@ def send_notice(registration, notice: Notice, item=None):
         body_html=body_html,
         event=event,
         purpose=f"registration.{notice.value}",
-        attachments=[ics.attachment(event)] if context["with_calendar"] else [],
+        attachments=[ics.attachment(event), _ticket(registration)] if context["with_calendar"] else [],
     )
+
+
+def _ticket(registration) -> dict:
+    """The ticket PDF (with the badge code's QR). The code is made now, in the registration's
+    transaction; the PDF is drawn by the worker when it sends (forum.mail.services.RENDERERS)."""
+    from forum.badges.services import ensure_code
+
+    ensure_code(registration)
+    return {
+        "filename": "ticket.pdf",
+        "content_type": "application/pdf",
+        "render": "ticket",
+        "args": {"registration_id": registration.id},
+    }
 
 
 def _subject(notice: Notice, event, item) -> str:

@@ -142,7 +142,11 @@ def test_the_confirmation_arrives_with_the_personal_link_and_the_event_as_ics(ap
     assert received["Date"] is not None and received["Date"].datetime is not None
     assert received.get_all("Message-ID") == [stored.message_id]
     assert received.get_content_type() == "multipart/mixed"
-    assert [part.get_content_type() for part in received.iter_parts()] == ["multipart/alternative", "text/calendar"]
+    assert [part.get_content_type() for part in received.iter_parts()] == [
+        "multipart/alternative",
+        "text/calendar",
+        "application/pdf",  # the ticket (issue 6)
+    ]
 
     text = text_of(received)
     assert text.startswith("Hello Anna,")

@@ -1,0 +1,303 @@
+"""The check-in API (/api/v1) for scanning devices.
+
+CSRF: these routes are exempt from Flask-WTF's CSRF check because they never use the session cookie:
+a request is authenticated only by `Authorization: Bearer <device token>`, a header a browser never
+adds on its own to a cross-site request, so a forged request from another site carries no credential.
+Each route is declared @public for the access policy (which refuses undeclared routes) and checks the
+device token itself: 401 when it is missing, unknown or revoked, 403 when it belongs to another event.
+Errors are JSON ({"error": message}); malformed input answers 400, never 500.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import select
+
+from forum.auth.policy import public
+from forum.checkin import services
+from forum.checkin.models import CheckIn
+from forum.db import utcnow
+from forum.events.models import Event
+from forum.extensions import csrf, db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+MAX_FIELD = {"code": 64, "entrance": 100, "client_scan_id": 64}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError):
+    response = jsonify(error=error.message)
+    response.status_code = error.status
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="forum"'
+    return response
+
+
+def _device_for(slug: str):
+    """The authenticated device and its event, or ApiError(401/403/404)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "A device token is required (Authorization: Bearer <token>).")
+    device = services.find_device(token.strip())
+    if device is None:
+        raise ApiError(401, "The device token is unknown or revoked.")
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise ApiError(404, "No such event.")
+    if device.event_id != event.id:
+        raise ApiError(403, "The device token belongs to another event.")
+    return device, event
+
+
+def _json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "The body must be a JSON object.")
+    return data
+
+
+def _text(data: dict, name: str, required: bool = False) -> str | None:
+    value = data.get(name)
+    if value is None or value == "":
+        if required:
+            raise ApiError(400, f"{name} is required.")
+        return None
+    if not isinstance(value, str):
+        raise ApiError(400, f"{name} must be a string.")
+    if len(value) > MAX_FIELD[name]:
+        raise ApiError(400, f"{name} is longer than {MAX_FIELD[name]} characters.")
+    return value
+
+
+def _moment(value, name: str) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ApiError(400, f"{name} must be an ISO 8601 string.")
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ApiError(400, f"{name} is not an ISO 8601 date and time.") from None
+    if moment.tzinfo is None:
+        raise ApiError(400, f"{name} needs a time zone (for example Z or +01:00).")
+    return moment
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def _outcome_json(outcome: services.ScanOutcome) -> dict:
+    earlier = services.describe(outcome.earlier)
+    if earlier is not None:
+        earlier["at"] = _iso(earlier["at"])
+    return {
+        "result": outcome.result,
+        "checkin_id": outcome.checkin.id,
+        "registration": services.person(outcome.registration),
+        "checked_in_at": _iso(outcome.checked_in_at),
+        "earlier": earlier,
+        "repeated": outcome.repeated,
+    }
+
+
+@bp.post("/events/<slug>/checkins")
+@public
+def scan(slug: str):
+    device, event = _device_for(slug)
+    data = _json_body()
+    code = data.get("code")
+    if not isinstance(code, str):
+        raise ApiError(400, "code must be a string.")
+    if len(code) > 1000:
+        raise ApiError(400, "code is too long.")
+    entrance = _text(data, "entrance") or ""
+    client_scan_id = _text(data, "client_scan_id")
+    scanned_at = _moment(data.get("scanned_at"), "scanned_at")
+    try:
+        outcome = services.scan(
+            event, code, entrance=entrance, scanned_at=scanned_at, client_scan_id=client_scan_id, device=device
+        )
+    except ValueError as refusal:
+        db.session.rollback()
+        raise ApiError(409, str(refusal)) from None
+    device.last_seen_at = utcnow()
+    body = _outcome_json(outcome)
+    db.session.commit()
+    return jsonify(body), 200
+
+
+@bp.post("/events/<slug>/checkins/<int:checkin_id>/undo")
+@public
+def undo(slug: str, checkin_id: int):
+    device, event = _device_for(slug)
+    checkin = db.session.get(CheckIn, checkin_id)
+    if checkin is None or checkin.event_id != event.id:
+        raise ApiError(404, "No such check-in.")
+    if not services.undo(checkin, device=device):
+        raise ApiError(409, "Only a check-in that admitted someone, and is not undone, can be undone.")
+    db.session.commit()
+    return jsonify(undone=True, checkin_id=checkin.id, undone_at=_iso(checkin.undone_at))
+
+
+@bp.get("/events/<slug>/checkin-list")
+@public
+def checkin_list(slug: str):
+    _device, event = _device_for(slug)
+    since = _moment(request.args.get("since"), "since")
+    now = utcnow()
+    rows = services.checkin_list(event, since=since)
+    entries = [
+        {
+            "code": row["code"],
+            "name": row["name"],
+            "organisation": row["organisation"],
+            "status": row["status"],
+            "checked_in_at": _iso(row["checked_in_at"]),
+            "changed_at": _iso(row["changed_at"]),
+        }
+        for row in rows
+    ]
+    payload = json.dumps({"since": _iso(since), "entries": entries}, sort_keys=True, separators=(",", ":"))
+    etag = hashlib.sha256(payload.encode()).hexdigest()[:32]
+    if etag in request.if_none_match:
+        response = current_app.response_class(status=304)
+    else:
+        body = {"since": _iso(since), "entries": entries, "as_of": _iso(now), "counts": services.counts(event)}
+        response = jsonify(body)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/openapi.json")
+@public
+def openapi():
+    return jsonify(OPENAPI)
+
+
+_ERROR = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+_AUTH = {
+    "400": _ERROR,
+    "401": _ERROR,
+    "403": _ERROR,
+    "404": _ERROR,
+}
+
+OPENAPI = {
+    "openapi": "3.1.0",
+    "info": {"title": "Forum check-in API", "version": "1.0.0"},
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"deviceToken": []}],
+    "components": {
+        "securitySchemes": {
+            "deviceToken": {"type": "http", "scheme": "bearer", "description": "A device token of the event."}
+        },
+        "schemas": {
+            "Error": {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]},
+            "Registration": {
+                "type": ["object", "null"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "organisation": {"type": "string"},
+                    "status": {"type": "string", "enum": ["confirmed", "waiting", "pending", "declined", "cancelled"]},
+                    "accessibility": {"type": "string"},
+                },
+            },
+            "Scan": {
+                "type": "object",
+                "required": ["code"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "entrance": {"type": "string", "maxLength": 100},
+                    "scanned_at": {"type": "string", "format": "date-time"},
+                    "client_scan_id": {"type": "string", "maxLength": 64},
+                },
+            },
+            "ScanOutcome": {
+                "type": "object",
+                "properties": {
+                    "result": {"type": "string", "enum": list(services.RESULTS)},
+                    "checkin_id": {"type": "integer"},
+                    "registration": {"$ref": "#/components/schemas/Registration"},
+                    "checked_in_at": {"type": ["string", "null"], "format": "date-time"},
+                    "earlier": {
+                        "type": ["object", "null"],
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "at": {"type": "string", "format": "date-time"},
+                            "entrance": {"type": "string"},
+                            "by": {"type": ["string", "null"]},
+                            "device": {"type": ["string", "null"]},
+                        },
+                    },
+                    "repeated": {"type": "boolean"},
+                },
+            },
+        },
+    },
+    "paths": {
+        "/events/{slug}/checkins": {
+            "post": {
+                "summary": "Record a scan (idempotent by client_scan_id)",
+                "parameters": [_SLUG],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Scan"}}},
+                },
+                "responses": {
+                    "200": {
+                        "description": "The scan's outcome",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScanOutcome"}}},
+                    },
+                    "409": _ERROR,
+                    **_AUTH,
+                },
+            }
+        },
+        "/events/{slug}/checkins/{checkin_id}/undo": {
+            "post": {
+                "summary": "Undo a mistaken check-in",
+                "parameters": [
+                    _SLUG,
+                    {"name": "checkin_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                ],
+                "responses": {"200": {"description": "Undone"}, "409": _ERROR, **_AUTH},
+            }
+        },
+        "/events/{slug}/checkin-list": {
+            "get": {
+                "summary": "The offline copy of the check-in list (with ETag; changes since a time)",
+                "parameters": [
+                    _SLUG,
+                    {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+                    {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": {"description": "Rows code, name, organisation, status, checked_in_at, changed_at"},
+                    "304": {"description": "Not modified"},
+                    **_AUTH,
+                },
+            }
+        },
+        "/openapi.json": {
+            "get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OK"}}}
+        },
+    },
+}
