@@ -27,11 +27,10 @@ class RegistrationState(LabelledEnum):
 
 
 def seats_taken(event: Event) -> int:
-    """Confirmed seats. Registration (a later module) supplies the count; none exist before it."""
-    from forum.registration import services as registration
+    """Confirmed seats (forum.registration owns the count; imported here to avoid an import cycle)."""
+    from forum.registration.services import confirmed_count
 
-    counter = getattr(registration, "confirmed_count", None)
-    return counter(event) if counter else 0
+    return confirmed_count(event)
 
 
 def registration_state(event: Event, now: datetime | None = None) -> RegistrationState:

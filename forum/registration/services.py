@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from forum import tokens
 from forum.db import count_by_status, utcnow
-from forum.events.models import Event, FocusArea
+from forum.events.models import Event
 from forum.extensions import db
 from forum.mail.models import OutboxMessage
 from forum.pagination import Page, paginate
@@ -203,7 +203,10 @@ def search(
             Registration.id,
         )
     )
-    statement = statement.options(selectinload(Registration.signups)).order_by(*order)
+    # The list shows each workshop's title: load them with the signups (no query per row).
+    statement = statement.options(
+        selectinload(Registration.signups).selectinload(WorkshopSignup.programme_item)
+    ).order_by(*order)
     return paginate(statement, page, size)
 
 
@@ -585,14 +588,6 @@ def _promote_workshop(item: ProgrammeItem) -> None:
         first.status = SignupStatus.CONFIRMED
         db.session.flush()
         send_notice(first.registration, Notice.WORKSHOP_SEAT, item=item)
-
-
-def focus_area_choices(event: Event) -> list[FocusArea]:
-    return list(event.focus_areas)
-
-
-def signup_for(registration: Registration, item: ProgrammeItem) -> WorkshopSignup | None:
-    return next((s for s in registration.signups if s.programme_item_id == item.id), None)
 
 
 def is_over(registration: Registration, now: datetime | None = None) -> bool:
