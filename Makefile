@@ -12,7 +12,8 @@ PORT ?= 5000
 run: setup migrate demo
 	@echo ""
 	@echo "Forum: http://$(HOST):$(PORT)/   (organiser area: http://$(HOST):$(PORT)/admin/)"
-	FORUM_MAIL_INLINE=$${FORUM_MAIL_INLINE:-1} $(FLASK) run --host $(HOST) --port $(PORT)
+	FORUM_MAIL_INLINE=$${FORUM_MAIL_INLINE:-1} FORUM_MAIL_PRINT_UNSENT=$${FORUM_MAIL_PRINT_UNSENT:-1} \
+		$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup
 	$(VENV)/bin/ruff check .
@@ -35,6 +36,10 @@ static/vendor/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor/pico
 	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico/
+	# The scanner's BarcodeDetector polyfill (for browsers without the API) and its WebAssembly:
+	mkdir -p static/vendor/barcode-detector static/vendor/zxing-wasm
+	cp node_modules/barcode-detector/dist/iife/ponyfill.js static/vendor/barcode-detector/
+	cp node_modules/zxing-wasm/dist/reader/zxing_reader.wasm static/vendor/zxing-wasm/
 	touch $@
 
 # Texts are written in Swedish; forum/translations/en holds the English. Compiled .mo files are not in git.

@@ -23,6 +23,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from forum.security import DatabaseInteger
+
+    app.url_map.converters["int"] = DatabaseInteger  # before any route is added
 
     values = settings.load_settings()
     values.update(overrides or {})
@@ -45,6 +48,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
     )
+
+    if app.config["FORUM_PROXY_COUNT"] > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        proxies = app.config["FORUM_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     db.init_app(app)
     with app.app_context():
@@ -115,6 +124,8 @@ def _register_blueprints(app: Flask) -> None:
     from forum.badges.admin_views import bp as badges_admin
     from forum.badges.views import bp as badges
     from forum.calendar.views import bp as calendar
+    from forum.checkin.views import bp as checkin
+    from forum.events.accessibility_views import bp as accessibility
     from forum.events.admin_views import bp as events_admin
     from forum.events.views import bp as events
     from forum.invitations.admin_views import bp as invitations_admin
@@ -123,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.mail.admin_views import bp as outbox_admin
     from forum.mail.broadcast_views import bp as messages_admin
     from forum.mail.unsubscribe_views import bp as mail_unsubscribe
+    from forum.privacy.admin_views import bp as privacy_admin
     from forum.privacy.views import bp as privacy
     from forum.programme.admin_views import bp as programme_admin
     from forum.programme.call_admin_views import bp as calls_admin
@@ -133,6 +145,10 @@ def _register_blueprints(app: Flask) -> None:
     from forum.registration.admin_views import bp as registrations_admin
     from forum.registration.question_views import bp as questions_admin
     from forum.registration.views import bp as registration
+    from forum.reports.bulk_views import bp as bulk_admin
+    from forum.reports.export_views import bp as exports_admin
+    from forum.reports.participant_views import bp as participant_list
+    from forum.reports.statistics_views import bp as statistics_admin
 
     for blueprint in (
         events,
@@ -143,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
         invitations,
         questions_admin,
         privacy,
+        privacy_admin,
         calendar,
         programme,
         outbox_admin,
@@ -159,6 +176,12 @@ def _register_blueprints(app: Flask) -> None:
         api,
         badges,
         badges_admin,
+        participant_list,
+        statistics_admin,
+        bulk_admin,
+        exports_admin,
+        checkin,
+        accessibility,
     ):
         app.register_blueprint(blueprint)
 
@@ -173,9 +196,11 @@ def _register_templating(app: Flask) -> None:
 
 def _register_security(app: Flask) -> None:
     from forum.auth.policy import enforce_declared
+    from forum.ratelimits import limit_token_pages
     from forum.security import add_hsts, add_security_headers
 
     enforce_declared(app)
+    limit_token_pages(app)
     app.after_request(add_security_headers)
     if app.config["FORUM_HTTPS"]:
         app.after_request(add_hsts)

@@ -79,6 +79,26 @@ def register_cli(app) -> None:
         db.session.commit()
         click.echo(f"Created device {device.name!r} for {event.slug}.")
         click.echo(f"Token: {token}")
+        from forum.checkin.views import scanner_link
+
+        click.echo(f"Open the scanner with it: {scanner_link(event, token, device.name)}")
+
+    privacy = AppGroup("privacy", help="Retention of personal data.")
+
+    @privacy.command("purge")
+    @click.option("--dry-run", is_flag=True, help="List what would be cleared and change nothing.")
+    def privacy_purge(dry_run: bool):
+        """Apply the retention rules: clear health data, anonymise what is past retention (safe daily)."""
+        from forum.privacy import retention
+
+        results = retention.purge(dry_run=dry_run)
+        verb = "Would clear" if dry_run else "Cleared"
+        for result in results:
+            counts = ", ".join(f"{name} {count}" for name, count in result.counts().items() if count)
+            click.echo(f"{result.event.slug}: {counts}")
+        if not results:
+            click.echo("Nothing to clear.")
+        click.echo(f"{verb}: {len(results)} event(s).{' Nothing was changed (dry run).' if dry_run else ''}")
 
     @app.cli.command("demo")
     def demo():
@@ -91,3 +111,4 @@ def register_cli(app) -> None:
     app.cli.add_command(outbox)
     app.cli.add_command(invitations)
     app.cli.add_command(checkin)
+    app.cli.add_command(privacy)

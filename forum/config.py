@@ -25,13 +25,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SQLALCHEMY_DATABASE_URI", "DATABASE_URL", None),
     Setting("FORUM_BASE_URL", "FORUM_BASE_URL", "http://127.0.0.1:5000"),
     Setting("FORUM_HTTPS", "FORUM_HTTPS", False, _bool),
+    # How many reverse proxies in front of the app set X-Forwarded-For and -Proto (nginx alone: 1).
+    # 0 trusts no such header: behind a proxy every visitor would then share the proxy's address,
+    # and with it one rate limit.
+    Setting("FORUM_PROXY_COUNT", "FORUM_PROXY_COUNT", 0, int),
     Setting("FORUM_TIMEZONE", "FORUM_TIMEZONE", "Europe/Stockholm"),
     Setting("FORUM_SQLITE_BUSY_TIMEOUT_MS", "FORUM_SQLITE_BUSY_TIMEOUT_MS", 15000, int),
     Setting("RATELIMIT_STORAGE_URI", "FORUM_RATELIMIT_STORAGE_URI", "memory://"),
     Setting("RATELIMIT_ENABLED", "FORUM_RATELIMIT_ENABLED", True, _bool),
     Setting("FORUM_LOGIN_RATE_LIMIT", "FORUM_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+    # Wrong, used or expired links a visitor may try on the token pages (forum.ratelimits).
+    Setting("FORUM_TOKEN_RATE_LIMIT", "FORUM_TOKEN_RATE_LIMIT", "30 per minute;200 per hour"),
+    # Prepended to the limiter's keys, for several installations sharing one Redis.
+    Setting("RATELIMIT_KEY_PREFIX", "FORUM_RATELIMIT_KEY_PREFIX", "forum"),
     Setting("FORUM_PASSWORD_RESET_HOURS", "FORUM_PASSWORD_RESET_HOURS", 2, int),
     Setting("FORUM_MAIL_INLINE", "FORUM_MAIL_INLINE", False, _bool),
+    # Development only: print undeliverable messages (recipient and body) to the console. Off by
+    # default, because a log must hold no personal data.
+    Setting("FORUM_MAIL_PRINT_UNSENT", "FORUM_MAIL_PRINT_UNSENT", False, _bool),
     # The outbox worker sends at most this many messages a minute; 0: no limit.
     Setting("FORUM_MAIL_RATE_PER_MINUTE", "FORUM_MAIL_RATE_PER_MINUTE", 0, int),
     Setting("MAIL_SERVER", "MAIL_SERVER", "localhost"),

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import enum
+import random
+import sqlite3
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -74,8 +77,37 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        mode = "DEFERRED" if _read_only_request() else "IMMEDIATE"
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if _read_only_request():
+            connection.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            _begin_immediate(connection)
+
+
+# How long a writer keeps trying to begin when SQLite still reports the database locked after its
+# busy timeout (a short FORUM_SQLITE_BUSY_TIMEOUT_MS, many writers queueing): the request waits its
+# turn instead of failing with a server error. At most this plus one busy timeout in all.
+BEGIN_RETRY_SECONDS = 10.0
+
+
+def _begin_immediate(connection) -> None:
+    """BEGIN IMMEDIATE, tried again with a growing, jittered pause while the database is locked.
+
+    Nothing has been done in the transaction yet, so beginning again is safe. The retries go to the
+    driver directly; the last try goes through SQLAlchemy, so that a failure is reported as usual.
+    """
+    driver_connection = connection.connection.driver_connection
+    deadline = time.monotonic() + BEGIN_RETRY_SECONDS
+    pause = 0.005
+    while time.monotonic() < deadline:
+        try:
+            driver_connection.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+        time.sleep(min(pause * (0.5 + random.random()), max(deadline - time.monotonic(), 0)))
+        pause = min(pause * 2, 0.2)
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 _reading: ContextVar[bool] = ContextVar("forum_reading", default=False)

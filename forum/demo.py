@@ -40,7 +40,17 @@ from forum.auth.models import EventRole, Role, User
 from forum.checkin import services as checkin
 from forum.checkin.models import CheckIn, Device
 from forum.db import utcnow
-from forum.events.models import Event, EventKind, EventStatus, FocusArea, Organisation, Room, Visibility
+from forum.events.models import (
+    Event,
+    EventKind,
+    EventStatus,
+    FocusArea,
+    Organisation,
+    ParticipantListVisibility,
+    RetentionPolicy,
+    Room,
+    Visibility,
+)
 from forum.extensions import db
 from forum.invitations import services as invitations
 from forum.invitations.models import InviteeSource
@@ -83,6 +93,8 @@ Echo = Callable[[str], object]
 class OrganisationSpec:
     name: str
     contact_email: str
+    # County administrative boards keep registrations as public records; networks anonymise them.
+    retention_policy: RetentionPolicy = RetentionPolicy.ANONYMISE
 
 
 @dataclass(frozen=True)
@@ -133,6 +145,8 @@ class EventSpec:
     venue_directions: str = ""
     capacity: int | None = None
     visibility: Visibility = Visibility.PUBLIC
+    # Who sees the opted-in attendees at /e/<slug>/participants (forum.reports.attendee_list).
+    participant_list: ParticipantListVisibility = ParticipantListVisibility.HIDDEN
     contact_email: str = ""
     focus_areas: tuple[FocusAreaSpec, ...] = ()
     rooms: tuple[RoomSpec, ...] = ()
@@ -147,8 +161,8 @@ HEALTHY_CITIES = "Healthy Cities Sverige"
 # Only the Halland address comes from a seed document; the others are placeholders.
 ORGANISATIONS: tuple[OrganisationSpec, ...] = (
     OrganisationSpec(HALLAND, "halland-beredskap@helasverige.se"),
-    OrganisationSpec(SKANE, "lansstyrelsen-skane@example.org"),
-    OrganisationSpec(JAMTLAND, "lansstyrelsen-jamtland@example.org"),
+    OrganisationSpec(SKANE, "lansstyrelsen-skane@example.org", RetentionPolicy.KEEP),
+    OrganisationSpec(JAMTLAND, "lansstyrelsen-jamtland@example.org", RetentionPolicy.KEEP),
     OrganisationSpec(HEALTHY_CITIES, "healthy-cities@example.org"),
 )
 
@@ -667,6 +681,7 @@ och psykosocialt stöd, desinformation och samverkan i Europa.
 """,
         venue_city="Örebro",
         capacity=120,
+        participant_list=ParticipantListVisibility.ATTENDEES,
         contact_email="healthy-cities@example.org",
         focus_areas=HEALTHY_CITIES_AREAS,
         rooms=(
@@ -1440,7 +1455,9 @@ def ensure_organisation(spec: OrganisationSpec, tally: Tally) -> Organisation:
     organisation = db.session.scalar(select(Organisation).where(Organisation.name == spec.name))
     tally.count("organisations", organisation is None)
     if organisation is None:
-        organisation = Organisation(name=spec.name, contact_email=spec.contact_email)
+        organisation = Organisation(
+            name=spec.name, contact_email=spec.contact_email, retention_policy=spec.retention_policy
+        )
         db.session.add(organisation)
         db.session.flush()
     return organisation
@@ -1498,6 +1515,7 @@ def ensure_event(spec: EventSpec, organisation: Organisation, today: date, tally
         registration_opens_at=dates.registration_opens_at,
         registration_closes_at=dates.registration_closes_at,
         visibility=spec.visibility,
+        participant_list=spec.participant_list,
         status=EventStatus.PUBLISHED,
         contact_email=spec.contact_email or organisation.contact_email,
     )
@@ -1823,6 +1841,9 @@ def ensure_checkins(event: Event, admin: User, tally: Tally, echo: Echo) -> None
     if device is None:
         device, token = checkin.create_device(event, CHECKIN_DEVICE, by=admin)
         echo(f"Check-in device token for {event.slug} ({CHECKIN_DEVICE}): {token}")
+        from forum.checkin.views import scanner_link
+
+        echo(f"  open the scanner on a phone: {scanner_link(event, token, CHECKIN_DEVICE)}")
     if db.session.scalar(select(CheckIn.id).where(CheckIn.event_id == event.id).limit(1)) is not None:
         tally.count("check-ins", False)
         return

@@ -9,3 +9,4 @@ from forum.mail.models import OutboxMessage  # noqa: F401
 from forum.privacy.models import AuditLog  # noqa: F401
 from forum.programme.models import Appearance, ContributionCall, ProgrammeItem, Proposal, Speaker  # noqa: F401
 from forum.registration.models import Answer, Interest, Question, Registration, WorkshopSignup  # noqa: F401
+from forum.reports.models import ExportPreference  # noqa: F401

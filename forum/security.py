@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from werkzeug.routing import IntegerConverter
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -20,6 +22,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+class DatabaseInteger(IntegerConverter):
+    """<int:…> in URLs, limited to what an id column holds (32-bit on PostgreSQL): a larger number
+    is a page that does not exist (404), not a database error (500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def add_security_headers(response):

@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
 from forum.auth.policy import public
+from forum.badges import pdf as badge_pdf
 from forum.checkin import services
-from forum.checkin.models import CheckIn
+from forum.checkin.models import CheckIn, Device
 from forum.db import utcnow
 from forum.events.models import Event
 from forum.extensions import csrf, db
+from forum.registration.models import BadgeRole
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -46,20 +48,28 @@ def _api_error(error: ApiError):
     return response
 
 
-def _device_for(slug: str):
-    """The authenticated device and its event, or ApiError(401/403/404)."""
+def _bearer_token() -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "A device token is required (Authorization: Bearer <token>).")
-    device = services.find_device(token.strip())
-    if device is None:
-        raise ApiError(401, "The device token is unknown or revoked.")
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None:
-        raise ApiError(404, "No such event.")
-    if device.event_id != event.id:
+    return token.strip()
+
+
+def _check_slug(event_slug: str, slug: str) -> None:
+    if event_slug != slug:
+        if db.session.scalar(select(Event.id).where(Event.slug == slug)) is None:
+            raise ApiError(404, "No such event.")
         raise ApiError(403, "The device token belongs to another event.")
+
+
+def _device_for(slug: str):
+    """The authenticated device and its event, or ApiError(401/403/404)."""
+    found = services.find_device_with_event(_bearer_token())
+    if found is None:
+        raise ApiError(401, "The device token is unknown or revoked.")
+    device, event = found
+    _check_slug(event.slug, slug)
     return device, event
 
 
@@ -80,7 +90,14 @@ def _text(data: dict, name: str, required: bool = False) -> str | None:
         raise ApiError(400, f"{name} must be a string.")
     if len(value) > MAX_FIELD[name]:
         raise ApiError(400, f"{name} is longer than {MAX_FIELD[name]} characters.")
+    _no_nul(value, name)
     return value
+
+
+def _no_nul(value: str, name: str) -> None:
+    """PostgreSQL cannot store a NUL character in text: refuse it here rather than fail there (500)."""
+    if "\x00" in value:
+        raise ApiError(400, f"{name} must not contain NUL characters.")
 
 
 def _moment(value, name: str) -> datetime | None:
@@ -94,6 +111,10 @@ def _moment(value, name: str) -> datetime | None:
         raise ApiError(400, f"{name} is not an ISO 8601 date and time.") from None
     if moment.tzinfo is None:
         raise ApiError(400, f"{name} needs a time zone (for example Z or +01:00).")
+    try:
+        moment.astimezone(UTC)  # 0001-01-01T00:00:00+01:00 has no UTC time: comparing it would overflow
+    except OverflowError:
+        raise ApiError(400, f"{name} is out of range.") from None
     return moment
 
 
@@ -118,16 +139,50 @@ def _outcome_json(outcome: services.ScanOutcome) -> dict:
 @bp.post("/events/<slug>/checkins")
 @public
 def scan(slug: str):
-    device, event = _device_for(slug)
+    # The door's hot path (bench/checkin.py): one query answers the token and the scan, in SQLAlchemy Core
+    # (services.scan_row, scan_answer); what is rare (a retry, a late earlier scan, a race) goes through the
+    # ORM's services.scan. The body is read first, but answered after the token (401/403/404 before 400).
+    token = _bearer_token()
+    try:
+        code, entrance, client_scan_id, scanned_at = _scan_body()
+        problem = None
+    except ApiError as error:
+        code = entrance = client_scan_id = scanned_at = None
+        problem = error
+    row = services.scan_row(token, code, client_scan_id)
+    if row is None:
+        raise ApiError(401, "The device token is unknown or revoked.")
+    _check_slug(row.event_slug, slug)
+    if problem is not None:
+        raise problem
+    body = services.scan_answer(row, code, entrance=entrance, scanned_at=scanned_at, client_scan_id=client_scan_id)
+    if body is None:
+        body = _scan_orm(row, code, entrance, scanned_at, client_scan_id)
+    else:
+        body["checked_in_at"] = _iso(body["checked_in_at"])
+        if body["earlier"] is not None:
+            body["earlier"]["at"] = _iso(body["earlier"]["at"])
+    db.session.commit()
+    return jsonify(body), 200
+
+
+def _scan_body() -> tuple[str, str, str | None, datetime | None]:
     data = _json_body()
     code = data.get("code")
     if not isinstance(code, str):
         raise ApiError(400, "code must be a string.")
     if len(code) > 1000:
         raise ApiError(400, "code is too long.")
+    _no_nul(code, "code")
     entrance = _text(data, "entrance") or ""
     client_scan_id = _text(data, "client_scan_id")
     scanned_at = _moment(data.get("scanned_at"), "scanned_at")
+    return code, entrance, client_scan_id, scanned_at
+
+
+def _scan_orm(row, code, entrance, scanned_at, client_scan_id) -> dict:
+    device = db.session.get(Device, row.device_id)
+    event = db.session.get(Event, row.event_id)
     try:
         outcome = services.scan(
             event, code, entrance=entrance, scanned_at=scanned_at, client_scan_id=client_scan_id, device=device
@@ -135,10 +190,8 @@ def scan(slug: str):
     except ValueError as refusal:
         db.session.rollback()
         raise ApiError(409, str(refusal)) from None
-    device.last_seen_at = utcnow()
-    body = _outcome_json(outcome)
-    db.session.commit()
-    return jsonify(body), 200
+    services.seen(device)
+    return _outcome_json(outcome)
 
 
 @bp.post("/events/<slug>/checkins/<int:checkin_id>/undo")
@@ -166,6 +219,8 @@ def checkin_list(slug: str):
             "code": row["code"],
             "name": row["name"],
             "organisation": row["organisation"],
+            "role": row["role"],
+            "role_label": badge_pdf.role_label(row["role"]),
             "status": row["status"],
             "checked_in_at": _iso(row["checked_in_at"]),
             "changed_at": _iso(row["changed_at"]),
@@ -191,6 +246,7 @@ def openapi():
 
 
 _ERROR = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_NO_NUL = "^[^\\u0000]*$"  # no NUL character (PostgreSQL text cannot hold one)
 _SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 _AUTH = {
     "400": _ERROR,
@@ -217,6 +273,8 @@ OPENAPI = {
                     "name": {"type": "string"},
                     "organisation": {"type": "string"},
                     "status": {"type": "string", "enum": ["confirmed", "waiting", "pending", "declined", "cancelled"]},
+                    "role": {"type": "string", "enum": [role.value for role in BadgeRole]},
+                    "role_label": {"type": "string", "description": "The role in words, as on the badge"},
                     "accessibility": {"type": "string"},
                 },
             },
@@ -224,10 +282,10 @@ OPENAPI = {
                 "type": "object",
                 "required": ["code"],
                 "properties": {
-                    "code": {"type": "string"},
-                    "entrance": {"type": "string", "maxLength": 100},
+                    "code": {"type": "string", "maxLength": 1000, "pattern": _NO_NUL},
+                    "entrance": {"type": "string", "maxLength": 100, "pattern": _NO_NUL},
                     "scanned_at": {"type": "string", "format": "date-time"},
-                    "client_scan_id": {"type": "string", "maxLength": 64},
+                    "client_scan_id": {"type": "string", "maxLength": 64, "pattern": _NO_NUL},
                 },
             },
             "ScanOutcome": {
@@ -248,6 +306,50 @@ OPENAPI = {
                         },
                     },
                     "repeated": {"type": "boolean"},
+                },
+            },
+            "CheckinListEntry": {
+                "type": "object",
+                "required": ["code", "name", "organisation", "role", "role_label", "status", "checked_in_at"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "name": {"type": "string"},
+                    "organisation": {"type": "string"},
+                    "role": {"type": "string", "enum": [role.value for role in BadgeRole]},
+                    "role_label": {"type": "string"},
+                    "status": {
+                        "type": "string",
+                        "enum": ["checked_in", "revoked", "confirmed", "waiting", "pending", "declined", "cancelled"],
+                    },
+                    "checked_in_at": {"type": ["string", "null"], "format": "date-time"},
+                    "changed_at": {"type": ["string", "null"], "format": "date-time"},
+                },
+            },
+            "CheckinList": {
+                "type": "object",
+                "required": ["since", "entries", "as_of", "counts"],
+                "properties": {
+                    "since": {"type": ["string", "null"], "format": "date-time"},
+                    "entries": {"type": "array", "items": {"$ref": "#/components/schemas/CheckinListEntry"}},
+                    "as_of": {"type": "string", "format": "date-time"},
+                    "counts": {
+                        "type": "object",
+                        "required": ["checked_in", "expected", "entrances"],
+                        "properties": {
+                            "checked_in": {"type": "integer", "minimum": 0},
+                            "expected": {"type": "integer", "minimum": 0},
+                            "entrances": {"type": "object", "additionalProperties": {"type": "integer"}},
+                        },
+                    },
+                },
+            },
+            "Undone": {
+                "type": "object",
+                "required": ["undone", "checkin_id", "undone_at"],
+                "properties": {
+                    "undone": {"type": "boolean"},
+                    "checkin_id": {"type": "integer"},
+                    "undone_at": {"type": "string", "format": "date-time"},
                 },
             },
         },
@@ -278,7 +380,14 @@ OPENAPI = {
                     _SLUG,
                     {"name": "checkin_id", "in": "path", "required": True, "schema": {"type": "integer"}},
                 ],
-                "responses": {"200": {"description": "Undone"}, "409": _ERROR, **_AUTH},
+                "responses": {
+                    "200": {
+                        "description": "Undone",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Undone"}}},
+                    },
+                    "409": _ERROR,
+                    **_AUTH,
+                },
             }
         },
         "/events/{slug}/checkin-list": {
@@ -290,7 +399,11 @@ OPENAPI = {
                     {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}},
                 ],
                 "responses": {
-                    "200": {"description": "Rows code, name, organisation, status, checked_in_at, changed_at"},
+                    "200": {
+                        "description": "Rows code, name, organisation, role, role_label, status, checked_in_at, "
+                        "changed_at",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckinList"}}},
+                    },
                     "304": {"description": "Not modified"},
                     **_AUTH,
                 },

@@ -3,9 +3,10 @@ selection, in one of the layouts; and one badge at a time for a walk-in at the c
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import RadioField, SelectMultipleField
@@ -14,7 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from forum.auth.policy import Permission, requires
 from forum.badges import pdf
 from forum.badges.models import BadgeCode, BadgeStatus
-from forum.badges.services import ensure_code
+from forum.badges.services import ensure_code, revoke_and_reissue
 from forum.db import utcnow
 from forum.events.models import Event
 from forum.extensions import db
@@ -126,3 +127,19 @@ def badge(event: Event, registration_id: int):
     body = _print([registration], "a6")
     db.session.commit()
     return _pdf_response(body, f"{event.slug}-badge-{registration.id}.pdf")
+
+
+@bp.route("/<int:registration_id>/reissue", methods=["GET", "POST"])
+@requires(Permission.EVENT_MANAGE)
+def reissue(event: Event, registration_id: int):
+    """Revoke a lost or misused badge's code and issue a new one, after a confirmation."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event.id or registration.status != RegistrationStatus.CONFIRMED:
+        abort(404)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        revoke_and_reissue(registration, by=current_user)
+        db.session.commit()
+        flash(_("Den gamla brickan är spärrad och en ny kod är utfärdad. Skriv ut den nya brickan."), "success")
+        return redirect(url_for("registrations_admin.registration", slug=event.slug, registration_id=registration.id))
+    return render_template("admin/badges/reissue.html", event=event, registration=registration, form=form)

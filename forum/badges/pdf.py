@@ -3,8 +3,8 @@
 The QR is drawn from the `qrcode` library's module matrix as filled rectangles (no bitmap), so it
 stays sharp at any print size and 1,000 badges stay small. Text is set in DejaVu Sans, embedded
 (subset) from the system package fonts-dejavu-core: it covers Latin, Nordic, Polish, Vietnamese and
-the Arabic letters. Arabic *shaping* (joining forms, right-to-left order) is beyond reportlab: Arabic
-names come out as isolated letters in logical order.
+the Arabic letters and their joined presentation forms. reportlab does no shaping itself, so each
+line goes through forum.pdf_text.visual first: Arabic-script names are drawn joined, right to left.
 
 Layouts (LAYOUTS): "a6" one badge per A6 page; "a4-8" eight 90×55 mm inserts on A4 with crop marks;
 "labels-2x4" A4 label sheets of 2×4 labels of 99.1×67.7 mm.
@@ -12,6 +12,7 @@ Layouts (LAYOUTS): "a6" one badge per A6 page; "a4-8" eight 90×55 mm inserts on
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,18 +25,25 @@ from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from sqlalchemy import select
+from sqlalchemy import bindparam, literal, select, union_all
 
 from forum.extensions import db
 from forum.i18n import event_when
+from forum.pdf_text import visual
 from forum.programme.pdf import fonts
+from forum.registration.models import BadgeRole
 
 LAYOUTS = ("a6", "a4-8", "labels-2x4")
 
+# One colour per role (forum.registration.models.BadgeRole), each dark enough for white text; the band
+# also names the role in words, so no one needs to tell the colours apart.
 ROLE_COLOURS = {
     "participant": colors.HexColor("#1f5fa8"),
     "speaker": colors.HexColor("#b3541e"),
     "organiser": colors.HexColor("#2e7d32"),
+    "press": colors.HexColor("#6a1b9a"),
+    "staff": colors.HexColor("#37474f"),
+    "guest": colors.HexColor("#ad1457"),
 }
 
 
@@ -88,28 +96,50 @@ def qr_matrix(code: str) -> list[list[bool]]:
     return qr.get_matrix()
 
 
-def draw_qr(canvas: Canvas, code: str, x: float, y: float, size: float) -> None:
-    """The QR as filled rectangles (runs of dark modules in a row as one), on white, at (x, y) bottom left."""
-    matrix = qr_matrix(code)
-    count = len(matrix)
-    module = size / count
-    canvas.saveState()
-    canvas.setFillColor(colors.white)
-    canvas.rect(x, y, size, size, stroke=0, fill=1)
-    canvas.setFillColor(colors.black)
-    path = canvas.beginPath()
-    for row_index, row in enumerate(matrix):
-        top = y + size - (row_index + 1) * module
-        column = 0
+def qr_rectangles(matrix: list[list[bool]]) -> list[tuple[int, int, int, int]]:
+    """The dark modules as few rectangles: runs of dark modules in a row, and identical runs in the
+    rows below merged into one taller rectangle. (column, row from the top, width, height), in modules."""
+    done: list[tuple[int, int, int, int]] = []
+    open_runs: dict[tuple[int, int], int] = {}  # (start, end) -> first row
+    for row_index, row in enumerate([*matrix, []]):
+        runs = set()
+        column, count = 0, len(row)
         while column < count:
             if row[column]:
                 start = column
                 while column < count and row[column]:
                     column += 1
-                path.rect(x + start * module, top, (column - start) * module, module)
+                runs.add((start, column))
             else:
                 column += 1
-    canvas.drawPath(path, stroke=0, fill=1)
+        for run in [run for run in open_runs if run not in runs]:
+            first = open_runs.pop(run)
+            done.append((run[0], first, run[1] - run[0], row_index - first))
+        for run in runs:
+            open_runs.setdefault(run, row_index)
+    return done
+
+
+def draw_qr(canvas: Canvas, code: str, x: float, y: float, size: float) -> None:
+    """The QR as one filled path of rectangles (qr_rectangles), on white, at (x, y) bottom left.
+
+    The path is written in module units under a scaling transform: small integers instead of
+    floating-point coordinates keep a page of badges fast to write and small."""
+    matrix = qr_matrix(code)
+    count = len(matrix)
+    canvas.saveState()
+    canvas.setFillColor(colors.white)
+    canvas.rect(x, y, size, size, stroke=0, fill=1)
+    canvas.setFillColor(colors.black)
+    module = size / count
+    canvas.transform(module, 0, 0, module, x, y)
+    canvas.addLiteral(
+        " ".join(
+            f"{column} {count - top - height} {width} {height} re"
+            for column, top, width, height in qr_rectangles(matrix)
+        )
+        + " f"
+    )
     canvas.restoreState()
 
 
@@ -154,9 +184,11 @@ def fit_text(
     text = " ".join(text.split())
     if not text:
         return smallest, []
+    # A string's width grows in proportion to the size: measured once, not at every size tried.
+    unit_width = stringWidth(text, font, 1)
     size = largest
     while size >= smallest:
-        if stringWidth(text, font, size) <= width:
+        if unit_width * size <= width:
             return size, [text]
         size -= 0.5
     size = largest
@@ -180,6 +212,7 @@ def _draw_lines(canvas: Canvas, lines: list[str], font: str, size: float, x: flo
     y = top
     for line in lines:
         y -= size
+        line = visual(line)  # right-to-left names: joined letters in display order (wrapped before)
         if centred_width is not None:
             canvas.drawCentredString(x + centred_width / 2, y, line)
         else:
@@ -192,15 +225,19 @@ def _draw_lines(canvas: Canvas, lines: list[str], font: str, size: float, x: flo
 
 
 def roles(registrations: Sequence) -> dict[int, str]:
-    """{registration id: "speaker" | "organiser" | "participant"}: a speaker of the event (by e-mail),
-    else someone with a role on the event (by the e-mail of their account), else a participant."""
+    """{registration id: a BadgeRole value}: the role an organiser set on the registration; else derived:
+    a speaker of the event (by e-mail), else someone with a role on the event (by the e-mail of their
+    account), else a participant."""
     from forum.auth.models import EventRole, User
     from forum.programme.models import Speaker
 
     result: dict[int, str] = {}
     by_event: dict[int, list] = {}
     for registration in registrations:
-        by_event.setdefault(registration.event_id, []).append(registration)
+        if registration.badge_role is not None:
+            result[registration.id] = registration.badge_role.value
+        else:
+            by_event.setdefault(registration.event_id, []).append(registration)
     for event_id, group in by_event.items():
         speakers = set(db.session.scalars(select(Speaker.email_key).where(Speaker.event_id == event_id)))
         team = {
@@ -219,8 +256,43 @@ def roles(registrations: Sequence) -> dict[int, str]:
     return result
 
 
+def role_of(registration) -> str:
+    """The role of one registration, as roles() gives it, in at most one query (for the door)."""
+    if registration.badge_role is not None:
+        return registration.badge_role.value
+    found = {
+        kind
+        for kind, email in db.session.execute(
+            _role_query(), {"event_id": registration.event_id, "email_key": registration.email_key}
+        )
+        if kind == "speaker" or (email or "").strip().casefold() == registration.email_key
+    }
+    return "speaker" if "speaker" in found else "organiser" if "organiser" in found else "participant"
+
+
+@functools.cache
+def _role_query():
+    """Built once (a scan asks it every time): the event's speaker with this e-mail, and its team's e-mails."""
+    from forum.auth.models import EventRole, User
+    from forum.programme.models import Speaker
+
+    speaker = select(literal("speaker"), Speaker.email_key).where(
+        Speaker.event_id == bindparam("event_id"), Speaker.email_key == bindparam("email_key")
+    )
+    team = (
+        select(literal("organiser"), User.email)
+        .join(EventRole, EventRole.user_id == User.id)
+        .where(EventRole.event_id == bindparam("event_id"))
+    )
+    return union_all(speaker, team)
+
+
 def role_label(role: str) -> str:
-    return {"speaker": _("Talare"), "organiser": _("Arrangör")}.get(role, _("Deltagare"))
+    """The role in words (translated), as printed on the band; unknown roles read as participants."""
+    try:
+        return str(BadgeRole(role).label)
+    except ValueError:
+        return str(BadgeRole.PARTICIPANT.label)
 
 
 # --- badges -------------------------------------------------------------------------------------

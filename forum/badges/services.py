@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,9 +17,11 @@ from forum.badges.models import CODE_LENGTH, BadgeCode, BadgeStatus
 from forum.db import utcnow
 from forum.extensions import db
 from forum.privacy import audit
-from forum.registration.models import Registration, RegistrationStatus
+from forum.registration.models import BadgeRole, Registration, RegistrationStatus
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+audit.register_labels({"badge.role_set": _l("Rollen på namnbrickan ändrades")})
 
 
 def new_code() -> str:
@@ -104,3 +107,22 @@ def revoke_and_reissue(registration: Registration, by=None) -> BadgeCode | None:
         issued=badge.id if badge else None,
     )
     return badge
+
+
+def set_role(registration: Registration, role: BadgeRole | None, by=None) -> bool:
+    """The role printed on the badge (None: derived from the programme and the event's team). Audited
+    as "badge.role_set" when it changes; False when it was already so. Flushes; the caller commits."""
+    if registration.badge_role == role:
+        return False
+    before = registration.badge_role
+    registration.badge_role = role
+    db.session.flush()
+    audit.record(
+        "badge.role_set",
+        user=by,
+        event=registration.event,
+        target=registration,
+        before=before.value if before else None,
+        after=role.value if role else None,
+    )
+    return True

@@ -23,21 +23,24 @@ Services flush; the caller commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from forum import tokens
-from forum.auth.models import User
+from forum.auth.models import EventRole, User
+from forum.badges import pdf as badge_pdf
 from forum.badges import services as badges
 from forum.badges.models import BadgeCode, BadgeStatus
 from forum.checkin.models import CheckIn, Device
 from forum.db import utcnow
 from forum.events.models import Event
 from forum.extensions import db
+from forum.i18n import select_locale
 from forum.privacy import audit
+from forum.programme.models import Speaker
 from forum.registration.models import Registration, RegistrationStatus
 from forum.registration.services import lock_event
 
@@ -63,6 +66,7 @@ REFUSED_BY_STATUS = {
 # earliest-scan rule from the future): scanned_at is never after the moment the server records it.
 MAX_CODE_INPUT = 64
 DEVICE_TOKEN_PURPOSE = "device"  # noqa: S105 - a forum.tokens purpose, not a secret
+LAST_SEEN_PRECISION = timedelta(minutes=1)
 
 audit.register_labels(
     {
@@ -71,6 +75,24 @@ audit.register_labels(
         "checkin.device_created": _l("En skanningsenhet skapades"),
         "checkin.device_revoked": _l("En skanningsenhet spärrades"),
     }
+)
+
+
+# The scan's queries, built once: building a statement costs more than SQLite takes to run it, and a
+# scan is a few of them (bench/checkin.py).
+_BADGE_BY_CODE = (
+    select(BadgeCode, Registration)
+    .join(Registration, Registration.id == BadgeCode.registration_id)
+    .where(BadgeCode.code == bindparam("code"))
+)
+_CHECKIN_BY_CLIENT_SCAN_ID = select(CheckIn).where(CheckIn.client_scan_id == bindparam("client_scan_id"))
+_ADMITTED = select(CheckIn).where(
+    CheckIn.registration_id == bindparam("registration_id"), CheckIn.result == OK, CheckIn.undone_at.is_(None)
+)
+_DEVICE_BY_TOKEN = (
+    select(Device, Event)
+    .join(Event, Event.id == Device.event_id)
+    .where(Device.token_hash == bindparam("token_hash"), Device.revoked_at.is_(None))
 )
 
 
@@ -109,11 +131,15 @@ def scan(
     """Check in the holder of a scanned badge code; records the scan whatever its result."""
     normalised = badges.normalise(code)
     raw = normalised or (code.strip()[:MAX_CODE_INPUT] if isinstance(code, str) else "")
-    lock_event(event)
+    _serialise(event)
     recorded = _recorded(event, client_scan_id)
     if recorded is not None:
         return recorded
-    badge = db.session.scalar(select(BadgeCode).where(BadgeCode.code == normalised)) if normalised else None
+    found = None
+    if normalised:
+        # The badge and its registration in one query (the door's hot path).
+        found = db.session.execute(_BADGE_BY_CODE, {"code": normalised}).first()
+    badge, registration = found if found is not None else (None, None)
     common = {
         "event": event,
         "code": raw,
@@ -128,8 +154,8 @@ def scan(
     if badge.event_id != event.id:
         return _record(WRONG_EVENT, None, **common)
     if badge.status == BadgeStatus.REVOKED:
-        return _record(REVOKED, badge.registration, **common)
-    return _admit(badge.registration, **common)
+        return _record(REVOKED, registration, **common)
+    return _admit(registration, **common)
 
 
 def checkin_registration(
@@ -143,7 +169,7 @@ def checkin_registration(
     user=None,
 ) -> ScanOutcome:
     """One-tap check-in from search (a forgotten badge): the same as scanning the person's code."""
-    lock_event(event)
+    _serialise(event)
     recorded = _recorded(event, client_scan_id)
     if recorded is not None:
         return recorded
@@ -159,6 +185,14 @@ def checkin_registration(
     if registration.event_id != event.id:
         return _record(WRONG_EVENT, None, **common)
     return _admit(registration, **common)
+
+
+def _serialise(event: Event) -> None:
+    """Serialise the event's scans until the transaction ends. PostgreSQL: the event's row lock
+    (lock_event). SQLite: a transaction that may write begins IMMEDIATE (forum.db) and so already holds
+    the database's one write lock; lock_event would only re-read the event, a query per scan."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        lock_event(event)
 
 
 def _admit(registration: Registration, **common) -> ScanOutcome:
@@ -185,16 +219,18 @@ def _admit(registration: Registration, **common) -> ScanOutcome:
 
 
 def _record(result, registration, *, event, code, entrance, scanned_at, client_scan_id, device, user, earlier=None):
+    # Foreign keys rather than relationships: the flush (a scan's costliest step) then has no
+    # relationships to work through; checkin.registration and .device still load from the session.
     checkin = CheckIn(
         event_id=event.id,
-        registration=registration,
+        registration_id=getattr(registration, "id", None),
         code=code,
         result=result,
         entrance=(entrance or "")[:100],
         scanned_at=_scanned_at(scanned_at),
         recorded_at=utcnow(),
         client_scan_id=client_scan_id or None,
-        device=device,
+        device_id=getattr(device, "id", None),
         user_id=getattr(user, "id", None),
     )
     db.session.add(checkin)
@@ -213,7 +249,7 @@ def _recorded(event: Event, client_scan_id: str | None) -> ScanOutcome | None:
     """The outcome recorded for this client scan id, if the scan was recorded before (a retry)."""
     if not client_scan_id:
         return None
-    checkin = db.session.scalar(select(CheckIn).where(CheckIn.client_scan_id == client_scan_id))
+    checkin = db.session.scalar(_CHECKIN_BY_CLIENT_SCAN_ID, {"client_scan_id": client_scan_id})
     if checkin is None:
         return None
     if checkin.event_id != event.id:
@@ -227,11 +263,7 @@ def _recorded(event: Event, client_scan_id: str | None) -> ScanOutcome | None:
 
 def admitted(registration: Registration) -> CheckIn | None:
     """The check-in that counts for this registration (ok and not undone), if any."""
-    return db.session.scalar(
-        select(CheckIn).where(
-            CheckIn.registration_id == registration.id, CheckIn.result == OK, CheckIn.undone_at.is_(None)
-        )
-    )
+    return db.session.scalar(_ADMITTED, {"registration_id": registration.id})
 
 
 def undo(checkin: CheckIn, by=None, *, device: Device | None = None) -> bool:
@@ -249,6 +281,213 @@ def undo(checkin: CheckIn, by=None, *, device: Device | None = None) -> bool:
     )
     db.session.flush()
     return True
+
+
+# --- the API's hot path ------------------------------------------------------------------------
+# The same scan as scan() above, for the API (a device's every scan), in SQLAlchemy Core on the
+# session's connection: no ORM objects, no unit of work, two statements for a scan: one SELECT (the
+# device by its token with its event, the badge, its registration, the check-in that counts, and
+# whether the client_scan_id was recorded before), then the INSERT. On PostgreSQL the SELECT locks the
+# event's row as lock_event does; its snapshot is taken before the lock is granted, so a scan racing
+# another of the same badge can miss the other's check-in and then meets the unique index: that race,
+# a retried client_scan_id, and an offline scan earlier than the check-in that counts go to scan().
+
+_devices = Device.__table__
+_events = Event.__table__
+_badges = BadgeCode.__table__
+_registrations = Registration.__table__
+_checkins = CheckIn.__table__
+_users = User.__table__
+_event_roles = EventRole.__table__
+_speakers = Speaker.__table__
+
+
+def _scan_row_statement():
+    admitted_checkin = _checkins.alias("admitted")
+    admitted_user = _users.alias("admitted_user")
+    admitted_device = _devices.alias("admitted_device")
+    recorded = select(_checkins.c.id).where(_checkins.c.client_scan_id == bindparam("client_scan_id")).scalar_subquery()
+    is_speaker = exists().where(
+        _speakers.c.event_id == _registrations.c.event_id, _speakers.c.email_key == _registrations.c.email_key
+    )
+    has_team = exists().where(_event_roles.c.event_id == _registrations.c.event_id)
+    return (
+        select(
+            _devices.c.id.label("device_id"),
+            _devices.c.last_seen_at.label("device_last_seen_at"),
+            _events.c.id.label("event_id"),
+            _events.c.slug.label("event_slug"),
+            recorded.label("recorded_id"),
+            _badges.c.event_id.label("badge_event_id"),
+            _badges.c.status.label("badge_status"),
+            _registrations.c.id.label("registration_id"),
+            _registrations.c.event_id.label("registration_event_id"),
+            _registrations.c.status,
+            _registrations.c.first_name,
+            _registrations.c.last_name,
+            _registrations.c.organisation,
+            _registrations.c.badge_role,
+            _registrations.c.email_key,
+            _registrations.c.accessibility,
+            _registrations.c.health_consent_at,
+            is_speaker.label("is_speaker"),
+            has_team.label("has_team"),
+            admitted_checkin.c.id.label("admitted_id"),
+            admitted_checkin.c.scanned_at.label("admitted_at"),
+            admitted_checkin.c.entrance.label("admitted_entrance"),
+            admitted_user.c.name.label("admitted_by"),
+            admitted_device.c.name.label("admitted_device"),
+        )
+        .select_from(_devices)
+        .join(_events, _events.c.id == _devices.c.event_id)
+        .outerjoin(_badges, _badges.c.code == bindparam("code"))
+        .outerjoin(_registrations, _registrations.c.id == _badges.c.registration_id)
+        .outerjoin(
+            admitted_checkin,
+            and_(
+                admitted_checkin.c.registration_id == _registrations.c.id,
+                admitted_checkin.c.result == OK,
+                admitted_checkin.c.undone_at.is_(None),
+            ),
+        )
+        .outerjoin(admitted_user, admitted_user.c.id == admitted_checkin.c.user_id)
+        .outerjoin(admitted_device, admitted_device.c.id == admitted_checkin.c.device_id)
+        .where(_devices.c.token_hash == bindparam("token_hash"), _devices.c.revoked_at.is_(None))
+    )
+
+
+_SCAN_ROW = _scan_row_statement()
+_SCAN_ROW_LOCKED = _SCAN_ROW.with_for_update(of=_events)
+_TEAM_EMAILS = (
+    select(_users.c.email)
+    .join(_event_roles, _event_roles.c.user_id == _users.c.id)
+    .where(_event_roles.c.event_id == bindparam("event_id"))
+)
+_INSERT_CHECKIN = insert(_checkins).returning(_checkins.c.id)
+_DEVICE_SEEN = update(_devices).where(_devices.c.id == bindparam("device_id"))
+
+
+def scan_row(token: str | None, code, client_scan_id: str | None = None):
+    """What scan_answer() needs to answer a scan of `code` by the device with this token, in one row
+    (device_id, event_id, event_slug, …); None when the token is unknown or revoked. Reads only (on
+    PostgreSQL it locks the device's event until the transaction ends, as lock_event)."""
+    if not token or not tokens.plausible(token):
+        return None
+    connection = db.session.connection()
+    statement = _SCAN_ROW_LOCKED if connection.dialect.name == "postgresql" else _SCAN_ROW
+    parameters = {
+        "token_hash": tokens.hash_token(token),
+        "code": badges.normalise(code),
+        "client_scan_id": client_scan_id or None,
+    }
+    return connection.execute(statement, parameters).first()
+
+
+def scan_answer(
+    row, code: str | None, *, entrance: str = "", scanned_at: datetime | None = None, client_scan_id=None
+) -> dict | None:
+    """scan() by the device of a scan_row() row (read with the same code and client_scan_id), answered
+    as the API's dict (result, checkin_id, registration = person(), checked_in_at, earlier = describe(),
+    repeated), and the device noted as seen(). None when the scan must go through scan() instead (see
+    above); nothing was written then, and after a race the transaction was rolled back."""
+    if row.recorded_id is not None:
+        return None  # a retry (or another event's scan id): scan() answers what was recorded
+    normalised = badges.normalise(code)
+    now = utcnow()
+    moment = now if scanned_at is None or scanned_at.tzinfo is None else min(scanned_at, now)
+    registration = None
+    earlier = None
+    if row.badge_event_id is None:
+        result = UNKNOWN
+    elif row.badge_event_id != row.event_id:
+        result = WRONG_EVENT
+    else:
+        registration = row
+        if row.badge_status == BadgeStatus.REVOKED:
+            result = REVOKED
+        else:
+            result = REFUSED_BY_STATUS.get(row.status)
+            if result is None:
+                if row.admitted_id is None:
+                    result = OK
+                elif row.admitted_at <= moment:
+                    result = ALREADY
+                    earlier = {
+                        "id": row.admitted_id,
+                        "at": row.admitted_at,
+                        "entrance": row.admitted_entrance,
+                        "by": row.admitted_by,
+                        "device": row.admitted_device,
+                    }
+                else:
+                    return None  # scanned earlier than the check-in that counts: it takes its place
+    values = {
+        "event_id": row.event_id,
+        "registration_id": row.registration_id if registration is not None else None,
+        "code": normalised or (code.strip()[:MAX_CODE_INPUT] if isinstance(code, str) else ""),
+        "result": result,
+        "entrance": (entrance or "")[:100],
+        "scanned_at": moment,
+        "recorded_at": now,
+        "client_scan_id": client_scan_id or None,
+        "device_id": row.device_id,
+        "user_id": None,
+    }
+    connection = db.session.connection()
+    try:
+        checkin_id = connection.execute(_INSERT_CHECKIN, values).scalar_one()
+    except IntegrityError:
+        # Another transaction admitted the registration, or recorded this client_scan_id, at the same
+        # moment (the lock and the unique indexes).
+        db.session.rollback()
+        return None
+    last_seen = row.device_last_seen_at
+    if last_seen is None or now - last_seen >= LAST_SEEN_PRECISION:
+        connection.execute(_DEVICE_SEEN, {"device_id": row.device_id, "last_seen_at": now})
+    return {
+        "result": result,
+        "checkin_id": checkin_id,
+        "registration": _person_from_row(connection, registration) if registration is not None else None,
+        "checked_in_at": moment if result == OK else earlier["at"] if earlier is not None else None,
+        "earlier": earlier,
+        "repeated": False,
+    }
+
+
+def _person_from_row(connection, row) -> dict:
+    """person() from a _SCAN_ROW row."""
+    if row.badge_role is not None:
+        role = row.badge_role.value
+    elif row.is_speaker:
+        role = "speaker"
+    elif row.has_team and any(
+        (email or "").strip().casefold() == row.email_key
+        for email in connection.execute(_TEAM_EMAILS, {"event_id": row.registration_event_id}).scalars()
+    ):
+        role = "organiser"
+    else:
+        role = "participant"
+    return {
+        "id": row.registration_id,
+        "name": f"{row.first_name} {row.last_name}".strip(),
+        "organisation": row.organisation,
+        "status": row.status.value,
+        "role": role,
+        "role_label": _role_label(role),
+        "accessibility": row.accessibility if row.health_consent_at else "",
+    }
+
+
+_role_labels: dict[tuple[str, str], str] = {}
+
+
+def _role_label(role: str) -> str:
+    """badge_pdf.role_label(role), kept per language: translating costs more than the rest of the answer."""
+    key = (select_locale(), role)
+    label = _role_labels.get(key)
+    if label is None:
+        label = _role_labels[key] = badge_pdf.role_label(role)
+    return label
 
 
 # --- what the door sees ------------------------------------------------------------------------
@@ -272,11 +511,15 @@ def person(registration: Registration | None) -> dict | None:
     """What the door is shown of a registration (accessibility notes are for the organisers at the door)."""
     if registration is None:
         return None
+    role = badge_pdf.role_of(registration)
     return {
         "id": registration.id,
         "name": registration.name,
         "organisation": registration.organisation,
         "status": registration.status.value,
+        # The role on the badge's band (forum.registration.models.BadgeRole), and in words.
+        "role": role,
+        "role_label": badge_pdf.role_label(role),
         "accessibility": registration.accessibility if registration.health_consent_at else "",
     }
 
@@ -330,8 +573,9 @@ def _escape_like(word: str) -> str:
 
 def checkin_list(event: Event, since: datetime | None = None) -> list[dict]:
     """The offline copy: one row per badge code of the event (revoked codes too, to answer "revoked"),
-    {"code", "name", "organisation", "status", "checked_in_at"}, where status is the registration's
-    status, "checked_in", or "revoked". With `since`, only rows changed after it. No health data.
+    {"code", "name", "organisation", "role", "status", "checked_in_at"}, where status is the registration's
+    status, "checked_in", or "revoked", and role the badge's (a BadgeRole value). With `since`, only rows
+    changed after it. No health data.
 
     Registrations deleted meanwhile are not reported by a `since` request (fetch the whole list now and then).
     """
@@ -341,6 +585,7 @@ def checkin_list(event: Event, since: datetime | None = None) -> list[dict]:
         .where(BadgeCode.event_id == event.id)
         .order_by(BadgeCode.id)
     ).all()
+    role_of = badge_pdf.roles([registration for _badge, registration in badge_rows])
     checkins = {}
     changed = {}
     for checkin in db.session.scalars(select(CheckIn).where(CheckIn.event_id == event.id)):
@@ -369,6 +614,7 @@ def checkin_list(event: Event, since: datetime | None = None) -> list[dict]:
                 "code": badge.code,
                 "name": registration.name,
                 "organisation": registration.organisation,
+                "role": role_of[registration.id],
                 "status": status,
                 "checked_in_at": checkin.scanned_at if checkin is not None and status != REVOKED else None,
                 "changed_at": changed_at,
@@ -388,6 +634,21 @@ def create_device(event: Event, name: str, by=None) -> tuple[Device, str]:
     db.session.flush()
     audit.record("checkin.device_created", user=by, event=event, target=device, name=device.name)
     return device, token
+
+
+def find_device_with_event(token: str | None) -> tuple[Device, Event] | None:
+    """The device with this token (unless revoked) and its event, in one query (the API's every request)."""
+    if not token or not tokens.plausible(token):
+        return None
+    found = db.session.execute(_DEVICE_BY_TOKEN, {"token_hash": tokens.hash_token(token)}).first()
+    return (found[0], found[1]) if found is not None else None
+
+
+def seen(device: Device, now: datetime | None = None) -> None:
+    """Note that the device is in use; to the minute, so that not every scan writes the device's row."""
+    now = now or utcnow()
+    if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_PRECISION:
+        device.last_seen_at = now
 
 
 def find_device(token: str | None) -> Device | None:

@@ -25,6 +25,8 @@ from forum.auth.models import EventRole, Role
 from forum.auth.policy import visible_events_query
 from forum.events.models import (
     SLUG_PATTERN,
+    AccessibilityAssessment,
+    AccessibilityCompliance,
     Event,
     EventKind,
     EventLanguage,
@@ -616,7 +618,61 @@ def _save_changes(
 # --- organisations -----------------------------------------------------------------------------
 
 LOGO_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
-ORGANISATION_FIELDS = ("name", "contact_email", "website", "logo")
+# The host's parts of its accessibility statement (forum.events.accessibility).
+ACCESSIBILITY_FIELDS = (
+    "accessibility_compliance",
+    "accessibility_known_issues",
+    "accessibility_disproportionate_burden",
+    "accessibility_assessment",
+    "accessibility_assessed_on",
+    "accessibility_contact_email",
+    "accessibility_contact_phone",
+    "accessibility_statement_updated_on",
+)
+ORGANISATION_FIELDS = ("name", "contact_email", "website", "logo", *ACCESSIBILITY_FIELDS)
+PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{3,38}$")
+
+
+def clean_accessibility(values: dict[str, Any], organisation: Organisation | None = None) -> tuple[dict, dict]:
+    """The statement fields, checked; a field missing from `values` keeps its present (or default) value."""
+    data, problems = {}, {}
+
+    def given(name: str, default):
+        if name in values:
+            return values[name]
+        return getattr(organisation, name) if organisation is not None else default
+
+    for name, enum_class, default in (
+        ("accessibility_compliance", AccessibilityCompliance, AccessibilityCompliance.PARTIAL),
+        ("accessibility_assessment", AccessibilityAssessment, AccessibilityAssessment.SELF),
+    ):
+        try:
+            data[name] = enum_class(given(name, default) or default)
+        except ValueError:
+            problems[name] = _l("Välj ett av alternativen.")
+    for name, limit in (
+        ("accessibility_known_issues", 20000),
+        ("accessibility_disproportionate_burden", 20000),
+        ("accessibility_contact_email", 254),
+        ("accessibility_contact_phone", 40),
+    ):
+        value = (given(name, "") or "").strip()
+        if len(value) > limit:
+            problems[name] = too_long(limit)
+        data[name] = value
+    for name in ("accessibility_assessed_on", "accessibility_statement_updated_on"):
+        data[name] = given(name, None)
+    email = data["accessibility_contact_email"]
+    if email and "accessibility_contact_email" not in problems:
+        address, message = normalise_email(email)
+        if message:
+            problems["accessibility_contact_email"] = message
+        else:
+            data["accessibility_contact_email"] = address
+    phone = data["accessibility_contact_phone"]
+    if phone and "accessibility_contact_phone" not in problems and not PHONE_PATTERN.match(phone):
+        problems["accessibility_contact_phone"] = _l("Ange ett telefonnummer med siffror, till exempel 035-13 20 00.")
+    return data, problems
 
 
 def clean_organisation(values: dict[str, Any], organisation: Organisation | None = None) -> dict[str, Any]:
@@ -640,6 +696,9 @@ def clean_organisation(values: dict[str, Any], organisation: Organisation | None
             problems["website"] = _l("Ange en webbadress som börjar med https:// eller http://.")
     if data["logo"] and "logo" not in problems and (not LOGO_PATTERN.match(data["logo"]) or ".." in data["logo"]):
         problems["logo"] = _l("Ange en sökväg under static/, till exempel img/logo.svg.")
+    statement, statement_problems = clean_accessibility(values, organisation)
+    data.update(statement)
+    problems.update(statement_problems)
     if problems:
         raise Invalid(problems)
     data["website"] = data["website"] or None

@@ -8,17 +8,24 @@ shown next to its field at once.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
-from wtforms.widgets import DateTimeLocalInput
+from wtforms.widgets import DateInput, DateTimeLocalInput
 
 from forum.events import admin_services
-from forum.events.models import Event, EventKind, EventLanguage, Visibility
+from forum.events.models import (
+    AccessibilityAssessment,
+    AccessibilityCompliance,
+    Event,
+    EventKind,
+    EventLanguage,
+    Visibility,
+)
 from forum.forms import as_choices, limit, strip
 
 LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
@@ -74,6 +81,31 @@ class CountField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else str(self.data)
+
+
+class CalendarDateField(StringField):
+    """An optional date input (ÅÅÅÅ-MM-DD); what the person typed is shown again when it could not be read."""
+
+    widget = DateInput()
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = None
+        raw = (valuelist[0] or "").strip()
+        if not raw:
+            return
+        try:
+            self.data = date.fromisoformat(raw) if len(raw) <= 10 else None
+        except ValueError:
+            self.data = None
+        if self.data is None:
+            raise ValueError(_l("Ange datum som ÅÅÅÅ-MM-DD, till exempel 2027-03-25."))
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.isoformat() if isinstance(self.data, date) else ""
 
 
 class ChoiceField(SelectField):
@@ -247,9 +279,61 @@ class OrganisationForm(ServiceCheckedForm):
         validators=[limit(300)],
         description=_l("Valfri. Sökväg till en bild under static/, till exempel img/logo.svg."),
     )
+    # The host's parts of its accessibility statement (tillgänglighetsredogörelse).
+    accessibility_compliance = ChoiceField(
+        _l("Förenlighet med WCAG 2.1 nivå AA"),
+        pairs=AccessibilityCompliance.choices(),
+        default=AccessibilityCompliance.PARTIAL.value,
+        description=_l("Hur väl webbplatsen uppfyller lagen om tillgänglighet till digital offentlig service."),
+    )
+    accessibility_known_issues = TextAreaField(
+        _l("Innehåll som inte är tillgängligt"),
+        filters=[strip],
+        validators=[limit(20000)],
+        description=_l("Valfri. Vilka brister ni känner till, varför, och när de ska vara åtgärdade. Markdown."),
+    )
+    accessibility_disproportionate_burden = TextAreaField(
+        _l("Oskälig belastning"),
+        filters=[strip],
+        validators=[limit(20000)],
+        description=_l(
+            "Valfri. Innehåll som ni inte gör tillgängligt för att det vore en oskälig belastning, "
+            "och skälen. Markdown."
+        ),
+    )
+    accessibility_assessment = ChoiceField(
+        _l("Hur tillgängligheten har granskats"),
+        pairs=AccessibilityAssessment.choices(),
+        default=AccessibilityAssessment.SELF.value,
+    )
+    accessibility_assessed_on = CalendarDateField(_l("Datum för granskningen"), description=_l("Valfri. ÅÅÅÅ-MM-DD."))
+    accessibility_contact_email = StringField(
+        _l("E-post för synpunkter på tillgängligheten"),
+        filters=[strip],
+        validators=[limit(254)],
+        description=_l("Valfri. Lämna tomt så används organisationens e-postadress."),
+        render_kw={"type": "email", "autocomplete": "off"},
+    )
+    accessibility_contact_phone = StringField(
+        _l("Telefon för synpunkter på tillgängligheten"),
+        filters=[strip],
+        validators=[limit(40)],
+        description=_l("Valfri."),
+        render_kw={"type": "tel", "autocomplete": "off"},
+    )
+    accessibility_statement_updated_on = CalendarDateField(
+        _l("Redogörelsen uppdaterades"), description=_l("Valfri. ÅÅÅÅ-MM-DD.")
+    )
 
     def values(self) -> dict[str, Any]:
         return {name: self._fields[name].data for name in admin_services.ORGANISATION_FIELDS}
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # The statement's checks, so that a bad phone number shows up together with a bad date.
+        _data, problems = admin_services.clean_accessibility(self.values())
+        self.attach(problems)
+        return valid and not problems
 
 
 class ConfirmForm(FlaskForm):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, and_
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint, and_
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -43,6 +43,41 @@ class EventLanguage(LabelledEnum):
     EN = "en", _l("Engelska")
 
 
+class ParticipantListVisibility(LabelledEnum):
+    """Who sees the attendee participant list at /e/<slug>/participants (only people who opted in)."""
+
+    HIDDEN = "hidden", _l("Dold")
+    ATTENDEES = "attendees", _l("Synlig för bekräftade deltagare, via deras personliga länk")
+    PUBLIC = "public", _l("Synlig för alla")
+
+
+class RetentionPolicy(LabelledEnum):
+    """What happens to an event's registrations after it (forum.privacy.retention)."""
+
+    ANONYMISE = "anonymise", _l("Anonymisera efter ett antal dagar")
+    # Public bodies may have to keep registrations as public records under their archive rules.
+    KEEP = "keep", _l("Spara (allmän handling)")
+
+
+DEFAULT_RETENTION_DAYS = 180
+DEFAULT_HEALTH_DATA_DAYS = 14
+
+
+class AccessibilityCompliance(LabelledEnum):
+    """How far the host's service meets WCAG 2.1 AA, in the words of DIGG's model statement."""
+
+    FULL = "full", _l("Helt förenlig")
+    PARTIAL = "partial", _l("Delvis förenlig")
+    NONE = "none", _l("Inte förenlig")
+
+
+class AccessibilityAssessment(LabelledEnum):
+    """How the host assessed the service's accessibility (the statement says which)."""
+
+    SELF = "self", _l("Självskattning (egen granskning)")
+    EXTERNAL = "external", _l("Granskning av extern part")
+
+
 class Organisation(db.Model):
     """The host of events: a network, a county administrative board, a municipality."""
 
@@ -54,6 +89,34 @@ class Organisation(db.Model):
     website: Mapped[str | None] = mapped_column(String(500))
     # A path under static/ or an uploaded file's name; optional.
     logo: Mapped[str | None] = mapped_column(String(300))
+    # The host's retention rule for its events' personal data; an event may override it.
+    retention_policy: Mapped[RetentionPolicy] = mapped_column(
+        enum_column(RetentionPolicy), default=RetentionPolicy.ANONYMISE, server_default="anonymise"
+    )
+    # Days after an event's end until its personal data is anonymised (policy "anonymise").
+    retention_days: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_RETENTION_DAYS, server_default=str(DEFAULT_RETENTION_DAYS)
+    )
+    # Days after an event's end until health data is cleared, whatever the policy.
+    health_data_days: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_HEALTH_DATA_DAYS, server_default=str(DEFAULT_HEALTH_DATA_DAYS)
+    )
+    # The host's accessibility statement (lagen 2018:1937, DIGG's model), shown at /e/<slug>/accessibility.
+    accessibility_compliance: Mapped[AccessibilityCompliance] = mapped_column(
+        enum_column(AccessibilityCompliance), default=AccessibilityCompliance.PARTIAL, server_default="partial"
+    )
+    # Markdown: content that is not accessible and why (non-compliance with the law).
+    accessibility_known_issues: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Markdown: what the host leaves inaccessible because fixing it would be a disproportionate burden.
+    accessibility_disproportionate_burden: Mapped[str] = mapped_column(Text, default="", server_default="")
+    accessibility_assessment: Mapped[AccessibilityAssessment] = mapped_column(
+        enum_column(AccessibilityAssessment), default=AccessibilityAssessment.SELF, server_default="self"
+    )
+    accessibility_assessed_on: Mapped[date | None] = mapped_column(Date)
+    # Where people report accessibility problems; the statement falls back to contact_email.
+    accessibility_contact_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    accessibility_contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    accessibility_statement_updated_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     events: Mapped[list[Event]] = relationship(back_populates="organisation")
@@ -109,6 +172,18 @@ class Event(db.Model):
     hidden_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Markdown added to the standard privacy notice at /e/<slug>/privacy (purpose, retention, contact).
     privacy_notice: Mapped[str] = mapped_column(Text, default="")
+    # Overrides of the host's retention rule; NULL means the host's.
+    retention_policy: Mapped[RetentionPolicy | None] = mapped_column(enum_column(RetentionPolicy))
+    retention_days: Mapped[int | None] = mapped_column(Integer)
+    # When the privacy purge cleared the health data, and when it anonymised the personal data.
+    health_data_cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the organisers were told, ahead of anonymisation, to take the archive export.
+    retention_notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who sees the list of confirmed attendees who chose to be shown (forum.reports.attendee_list).
+    participant_list: Mapped[ParticipantListVisibility] = mapped_column(
+        enum_column(ParticipantListVisibility), default=ParticipantListVisibility.HIDDEN
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

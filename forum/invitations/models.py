@@ -73,6 +73,8 @@ class Invitee(db.Model):
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registrations.id", ondelete="SET NULL"), unique=True
     )
+    # When the invitee's data was anonymised (retention or erasure).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event: Mapped[Event] = relationship()

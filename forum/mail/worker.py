@@ -140,16 +140,15 @@ def deliver_inline(message_ids: Iterable[str]) -> int:
     outcome = _deliver(batch, timeout=INLINE_SMTP_TIMEOUT, retry_unreachable_later=True)
     for claimed in outcome.unreachable:
         current_app.logger.warning(
-            "Mail server %s:%s not reachable (%s); the message stays queued for `flask outbox send`.\n"
-            "To: %s\nSubject: %s\nMessage-ID: %s\n\n%s",
+            "Mail server %s:%s not reachable (%s); message %s stays queued for `flask outbox send`.",
             current_app.config.get("MAIL_SERVER"),
             current_app.config.get("MAIL_PORT"),
             outcome.error,
-            claimed.recipient,
-            claimed.subject,
             claimed.message_id,
-            claimed.body_text,
         )
+        if current_app.config.get("FORUM_MAIL_PRINT_UNSENT"):
+            # Development (make run): show the message, links included, on the console.
+            print(f"To: {claimed.recipient}\nSubject: {claimed.subject}\n\n{claimed.body_text}\n", flush=True)  # noqa: T201
     return outcome.sent
 
 

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 
 from forum.events.forms import ChoiceField
 from forum.forms import LANGUAGE_CHOICES
+from forum.registration.models import BadgeRole
 
 
 class LanguageForm(FlaskForm):
@@ -21,6 +22,20 @@ class LanguageForm(FlaskForm):
         _l("Språk för e-post till personen"),
         pairs=LANGUAGE_CHOICES,
         description=_l("Bekräftelsen och senare meddelanden skickas på det här språket."),
+    )
+
+
+class BadgeRoleForm(FlaskForm):
+    """The role printed on the person's badge. Posted with the registration form, whose CSRF token
+    covers the request, so this part carries none of its own."""
+
+    class Meta:
+        csrf = False
+
+    badge_role = ChoiceField(
+        _l("Roll på namnbrickan"),
+        pairs=[("", _l("Automatisk (talare, arrangör eller deltagare)")), *BadgeRole.choices()],
+        description=_l("Skrivs med ord i färgfältet längst ned på namnbrickan och visas vid incheckningen."),
     )
 
 

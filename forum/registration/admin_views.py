@@ -15,15 +15,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forum.auth.policy import Permission, requires
+from forum.badges import services as badges
 from forum.events.models import Event
 from forum.events.services import registration_state
 from forum.extensions import db
 from forum.privacy import audit
 from forum.registration import admin_services, municipalities, services
-from forum.registration.admin_forms import ActionForm, LanguageForm
+from forum.registration.admin_forms import ActionForm, BadgeRoleForm, LanguageForm
 from forum.registration.forms import NO, ORGANISER, YES, registration_form
 from forum.registration.models import (
     ACTIVE_STATUSES,
+    BadgeRole,
     DietaryOption,
     InterestKind,
     OrganisationType,
@@ -33,10 +35,9 @@ from forum.registration.models import (
     RegistrationStatus,
 )
 from forum.registration.views import workshop_labels
+from forum.reports import participants
 
 bp = Blueprint("registrations_admin", __name__, url_prefix="/admin/events/<slug>")
-
-QUERY_LENGTH = 200
 
 # What this module's audit actions mean, for a registration's history (and the event's log page).
 AUDIT_LABELS = {
@@ -89,11 +90,6 @@ def _page_number() -> int:
     return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
-def _status_filter() -> RegistrationStatus | None:
-    value = request.args.get("status", "")
-    return RegistrationStatus(value) if value in {status.value for status in RegistrationStatus} else None
-
-
 def _form(event: Event, registration: Registration | None = None):
     return registration_form(
         event,
@@ -129,15 +125,25 @@ def _flash_promoted(promoted: list[Registration]) -> None:
 @bp.get("/registrations")
 @requires(Permission.EVENT_MANAGE)
 def registrations(event: Event):
-    status = _status_filter()
-    query = request.args.get("q", "").strip()[:QUERY_LENGTH]
-    page = services.search(event, status=status, query=query, page=_page_number())
+    """The participant list: filters, sorting and pages (forum.reports.participants), bulk actions
+    (forum.reports.bulk_views) and exports of the same filtered rows (forum.reports.export_views)."""
+    filters = participants.Filters.from_args(request.args)
+    size = request.args.get("size", type=int)
+    size = size if size in participants.PAGE_SIZES else participants.PAGE_SIZE
+    page = participants.page(event, filters, _page_number(), size)
     return render_template(
         "admin/registrations/list.html",
         event=event,
         page=page,
-        status=status,
-        query=query,
+        filters=filters,
+        status=filters.status,
+        query=filters.q,
+        size=size,
+        choices=participants.choices(event),
+        sorts=participants.SORTS,
+        organisation_types=list(OrganisationType),
+        checked_in=participants.checked_in_ids([registration.id for registration in page.items]),
+        action_form=ActionForm(formdata=None),
         counts=services.counts(event),
         confirmed=services.confirmed_count(event),
         seats_left=services.seats_left(event),
@@ -393,9 +399,13 @@ def registration_edit(event: Event, registration_id: int):
         flash(_("En avbokad eller avböjd anmälan kan inte ändras."), "info")
         return _to_detail(item)
     form = _form(event, item)
-    if form.validate_on_submit():
+    badge_form = BadgeRoleForm(data={"badge_role": item.badge_role.value if item.badge_role else ""})
+    valid = form.validate_on_submit()
+    if valid and badge_form.validate():
         try:
             services.update(item, form.details(), by=current_user)
+            role = badge_form.badge_role.data
+            badges.set_role(item, BadgeRole(role) if role else None, by=current_user)
         except services.Refused as refusal:
             db.session.rollback()
             item = _registration(event, registration_id)
@@ -411,6 +421,7 @@ def registration_edit(event: Event, registration_id: int):
         language_form=None,
         registration=item,
         title=_("Ändra anmälan från %(name)s", name=item.name),
+        badge_form=badge_form,
         existing=None,
         state=None,
         seats_left=None,

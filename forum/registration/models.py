@@ -58,6 +58,17 @@ class DietaryOption(LabelledEnum):
     NO_PORK = "no_pork", _l("Inget fläskkött")
 
 
+class BadgeRole(LabelledEnum):
+    """The role printed on the badge's band (and shown at the door), when the organiser sets one."""
+
+    PARTICIPANT = "participant", _l("Deltagare")
+    SPEAKER = "speaker", _l("Talare")
+    ORGANISER = "organiser", _l("Arrangör")
+    PRESS = "press", _l("Press")
+    STAFF = "staff", _l("Funktionär")
+    GUEST = "guest", _l("Gäst")
+
+
 class RegistrationSource(LabelledEnum):
     ONLINE = "online", _l("Webbformuläret")
     ORGANISER = "organiser", _l("Tillagd av arrangör")
@@ -148,6 +159,8 @@ class Registration(db.Model):
     source: Mapped[RegistrationSource] = mapped_column(
         enum_column(RegistrationSource), default=RegistrationSource.ONLINE
     )
+    # The role on the badge, set by an organiser; NULL: derived (speaker, event team, else participant).
+    badge_role: Mapped[BadgeRole | None] = mapped_column(enum_column(BadgeRole))
     # Consents: when given (the privacy notice is required) and the optional choices.
     privacy_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     show_in_participant_list: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -162,6 +175,8 @@ class Registration(db.Model):
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the person's data was anonymised (retention or erasure); the counts statistics need stay.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -259,6 +274,8 @@ class Interest(db.Model):
     kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
     language: Mapped[str] = mapped_column(String(5), default="sv")
     privacy_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the person's data was anonymised (retention or erasure).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -10,12 +10,13 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
 from forum.events.forms import ChoiceField as KindField
 from forum.events.forms import ServiceCheckedForm
-from forum.forms import SelectChoice, limit, strip
+from forum.events.models import ParticipantListVisibility
+from forum.forms import SelectChoice, as_choices, limit, strip
 from forum.registration import question_services as services
 from forum.registration.forms import MultiCheckboxField
 from forum.registration.models import OptionalField, Question, QuestionKind
@@ -93,6 +94,16 @@ class FormSettingsForm(ServiceCheckedForm):
             "listor med - i början av raden och en tom rad mellan stycken."
         ),
         render_kw={"rows": 8},
+    )
+    participant_list = RadioField(
+        _l("Deltagarlistan"),
+        choices=as_choices(ParticipantListVisibility.choices()),
+        default=ParticipantListVisibility.HIDDEN.value,
+        validate_choice=False,  # the service checks the value (forum.registration.question_services)
+        description=_l(
+            "Listan visar bara bekräftade deltagare som själva har kryssat i att de vill synas: namn, "
+            "organisation, kommun och fokusområden, aldrig e-postadresser."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

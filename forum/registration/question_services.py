@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from forum.events.admin_services import Invalid, Refused, renumber, swap_with_neighbour, too_long
-from forum.events.models import Event
+from forum.events.models import Event, ParticipantListVisibility
 from forum.extensions import db
 from forum.privacy import audit
 from forum.registration.models import Answer, OptionalField, Question, QuestionKind
@@ -29,7 +29,7 @@ PRIVACY_NOTICE_LENGTH = 5_000
 
 CHOICE_KINDS = frozenset({QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE})
 QUESTION_FIELDS = ("label", "help_text", "kind", "required", "options")
-SETTINGS_FIELDS = ("hidden_fields", "requires_approval", "privacy_notice")
+SETTINGS_FIELDS = ("hidden_fields", "requires_approval", "privacy_notice", "participant_list")
 
 
 def compatible_kinds(old: QuestionKind, new: QuestionKind) -> bool:
@@ -199,6 +199,7 @@ def settings_values(event: Event) -> dict[str, Any]:
         "hidden_fields": list(event.hidden_fields or []),
         "requires_approval": bool(event.requires_approval),
         "privacy_notice": event.privacy_notice or "",
+        "participant_list": event.participant_list or ParticipantListVisibility.HIDDEN,
     }
 
 
@@ -211,18 +212,24 @@ def clean_settings(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, An
     notice = (values.get("privacy_notice") or "").strip()
     if len(notice) > PRIVACY_NOTICE_LENGTH:
         problems["privacy_notice"] = too_long(PRIVACY_NOTICE_LENGTH)
+    visibility = str(values.get("participant_list") or ParticipantListVisibility.HIDDEN.value)
+    if visibility not in {member.value for member in ParticipantListVisibility}:
+        problems["participant_list"] = _l("Välj bland alternativen.")
+        visibility = ParticipantListVisibility.HIDDEN.value
     data = {
         # In the form's order, so that the same choice always compares equal.
         "hidden_fields": [field.value for field in OptionalField if field.value in chosen],
         "requires_approval": bool(values.get("requires_approval")),
         "privacy_notice": notice,
+        "participant_list": ParticipantListVisibility(visibility),
     }
     return data, problems
 
 
 def update_settings(user, event: Event, values: dict[str, Any]) -> list[str]:
-    """Save which standard fields are hidden, whether registrations need approval, and the event's
-    own privacy text; returns the names of the settings that changed (audited)."""
+    """Save which standard fields are hidden, whether registrations need approval, the event's own
+    privacy text and who sees the attendee participant list; returns the names of the settings
+    that changed (audited)."""
     data, problems = clean_settings(values)
     if problems:
         raise Invalid(problems)
@@ -236,6 +243,8 @@ def update_settings(user, event: Event, values: dict[str, Any]) -> list[str]:
             details["hidden_fields"] = data["hidden_fields"]
         if "requires_approval" in changed:
             details["requires_approval"] = data["requires_approval"]
+        if "participant_list" in changed:
+            details["participant_list"] = data["participant_list"].value
         audit.record("event.form_settings_changed", user=user, event=event, target=event, **details)
         db.session.commit()
     return changed

@@ -129,7 +129,7 @@ def test_the_cli_prints_a_working_token(app, client):
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["checkin", "device-token", event.slug, "Södra"])
     assert result.exit_code == 0, result.output
-    token = result.output.split("Token: ")[1].strip()
+    token = result.output.split("Token: ")[1].split()[0]
     response = post(client, f"/api/v1/events/{event.slug}/checkins", token, {"code": code})
     assert response.json["result"] == "ok"
     assert app.test_cli_runner().invoke(args=["checkin", "device-token", "nosuch", "X"]).exit_code != 0

@@ -56,12 +56,23 @@ def test_the_notice_names_the_controller_and_everything_a_person_must_know(clien
     assert "artikel 9 i dataskyddsförordningen" in words
     assert "Uppgifter om hälsa (kost och tillgänglighet) raderas kort efter evenemanget." in words
     assert "värdorganisationens regler för gallring" in words
-    assert "Andra deltagare ser ditt namn och din organisation bara om du väljer att synas i deltagarlistan." in words
+    assert "Deltagarlistan visas inte för andra just nu." in words  # hidden: the default
     assert "rätt att få veta vilka uppgifter som finns om dig" in words
     assert "den personliga länken i bekräftelsemejlet" in words
     assert "Integritetsskyddsmyndigheten (IMY)" in words
     assert 'href="https://www.imy.se/"' in html
     assert 'href="/e/halland-beredskap/"' in html
+
+
+def test_the_notice_says_who_sees_the_participant_list(client, event):
+    from forum.events.models import ParticipantListVisibility
+
+    event.participant_list = ParticipantListVisibility.ATTENDEES
+    db.session.commit()
+    assert "ser andra bekräftade deltagare ditt namn, din organisation, kommun" in plain(page(client))
+    event.participant_list = ParticipantListVisibility.PUBLIC
+    db.session.commit()
+    assert "för alla på evenemangets webbsida" in plain(page(client))
 
 
 def test_the_notice_lists_only_what_the_form_asks(client, event):

@@ -1,0 +1,387 @@
+"""Check-in API latency and throughput through a real server: gunicorn, two workers, on SQLite and on
+PostgreSQL, beside the bare Flask endpoint (bench/bare_app.py) served the same way in the same run.
+
+2,000 confirmed registrations with badge codes are bulk-inserted into one event, and 20 scanning
+devices (forum.checkin.services.create_device) each get their own token. 20 scanner threads, one per
+device, each with one keep-alive connection, post POST /api/v1/events/<slug>/checkins as fast as the
+answers come (a closed loop: the worst a door can ask, 20 scanners never waiting for people), with
+{"code", "entrance", "scanned_at", "client_scan_id"}; every answer must be 200 and "ok". The database
+must then hold exactly 2,000 admitted check-ins. A second pass scans every badge again: each must
+answer "already_checked_in" (the path a queue of returning people takes).
+
+A closed loop measures the server's capacity, and its latencies are mostly queueing (20 requests
+wait for 2 workers). The latency a person at the door sees is measured too ("paced", on an event of
+its own): the same 20 scanners, each scanning every FORUM_BENCH_PACE seconds (0.5 s: 40 scans/s in
+all, several times a real door's rate), staggered.
+
+The bare endpoint (GET /, "ok") is measured with the same 20 client threads for a fixed time.
+Latency is per request at the client (p50, p99); throughput is scans per second of the whole run.
+Besides, the servers' own CPU time per scan and per bare request (Linux, /proc): on a shared machine
+the rates move with the load, the CPU cost per request much less.
+
+Targets (issue 6): p99 < 25 ms, and scans/s >= 40% of the bare endpoint's requests/s. Both are
+judged on the closed loop (meets_p99_target, meets_ratio_target); the paced run's p99 has its own
+boolean (paced.meets_p99_target).
+
+Settings (environment): FORUM_BENCH_ATTENDEES (2000), FORUM_BENCH_SCANNERS (20),
+FORUM_BENCH_THREADS (4 gunicorn threads per worker), FORUM_BENCH_PACE (0.5 s), FORUM_BENCH_POSTGRES_URL
+(postgresql+psycopg://postgres@127.0.0.1:5432/forum_bench as for bench/registration.py, of which only
+the server is used; empty to skip PostgreSQL). On PostgreSQL a throw-away database
+(forum_bench_checkin_<random>) is created for the run and dropped after it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import secrets
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import make_url
+
+from bench.registration import _cpu_ms, _env, _server_cpu_seconds
+from tests.live_server import HOST, LiveServer
+
+ATTENDEES = int(os.environ.get("FORUM_BENCH_ATTENDEES", "2000"))
+SCANNERS = int(os.environ.get("FORUM_BENCH_SCANNERS", "20"))
+WORKERS = 2
+THREADS = int(os.environ.get("FORUM_BENCH_THREADS", "4"))
+BARE_SECONDS = 3.0
+POSTGRES_SERVER = os.environ.get("FORUM_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/forum_bench")
+SLUG = "bench-checkin"
+WARM_UP = "bench-checkin-warm-up"
+WARM_UP_ATTENDEES = 10 * SCANNERS
+PACED = "bench-checkin-paced"
+PACE = float(os.environ.get("FORUM_BENCH_PACE", "0.5"))
+PACED_SCANS = 15  # per scanner
+TARGET_P99_MS = 25.0
+TARGET_RATIO = 0.40
+
+
+class Scanner:
+    """One device at the door: one keep-alive connection, its token, and the time of each answer."""
+
+    def __init__(self, port: int, token: str | None = None) -> None:
+        self.connection = http.client.HTTPConnection(HOST, port, timeout=60)
+        self.headers = {"Content-Type": "application/json"}
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+        self.timings: list[float] = []
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        started = time.perf_counter()
+        self.connection.request("GET", path)
+        response = self.connection.getresponse()
+        body = response.read()
+        self.timings.append(time.perf_counter() - started)
+        return response.status, body
+
+    def scan(self, slug: str, code: str, entrance: str) -> tuple[int, dict]:
+        body = json.dumps(
+            {
+                "code": code,
+                "entrance": entrance,
+                "scanned_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+                "client_scan_id": uuid.uuid4().hex,
+            }
+        )
+        started = time.perf_counter()
+        self.connection.request("POST", f"/api/v1/events/{slug}/checkins", body=body, headers=self.headers)
+        response = self.connection.getresponse()
+        data = response.read()
+        self.timings.append(time.perf_counter() - started)
+        return response.status, json.loads(data)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _together(scanners: list[Scanner], work) -> float:
+    """work(index, scanner) on one thread per scanner, started together; returns the seconds."""
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(scanners) + 1)
+
+    def run(index: int, scanner: Scanner) -> None:
+        start.wait()
+        try:
+            work(index, scanner)
+        except BaseException as error:  # noqa: BLE001 - raised again after the run
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(i, s)) for i, s in enumerate(scanners)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    return elapsed
+
+
+def _latency(values: list[float]) -> dict:
+    ordered = sorted(values)
+    return {
+        "p50_ms": round(1000 * statistics.median(ordered), 2),
+        "p99_ms": round(1000 * ordered[int(0.99 * (len(ordered) - 1))], 2),
+        "max_ms": round(1000 * ordered[-1], 2),
+    }
+
+
+def _bare() -> dict:
+    with LiveServer(app="bench.bare_app:app", workers=WORKERS, threads=THREADS, env=_env("")) as server:
+        scanners = [Scanner(server.port) for _ in range(SCANNERS)]
+
+        def hit(_index: int, scanner: Scanner, until: float) -> None:
+            while time.perf_counter() < until:
+                status, body = scanner.get("/")
+                assert status == 200 and body == b"ok", status
+
+        warm_until = time.perf_counter() + 0.5
+        _together(scanners, lambda i, s: hit(i, s, warm_until))
+        for scanner in scanners:
+            scanner.timings.clear()
+        cpu_before = _server_cpu_seconds(server)
+        until = time.perf_counter() + BARE_SECONDS
+        elapsed = _together(scanners, lambda i, s: hit(i, s, until))
+        cpu_after = _server_cpu_seconds(server)
+        timings = [t for scanner in scanners for t in scanner.timings]
+        for scanner in scanners:
+            scanner.close()
+    return {
+        "requests_per_s": round(len(timings) / elapsed, 1),
+        **_latency(timings),
+        "server_cpu_ms_per_request": _cpu_ms(cpu_before, cpu_after, len(timings)),
+    }
+
+
+def _prepare(database_url: str) -> dict[str, tuple[list[str], list[str]]]:
+    """A migrated database with the measured event (ATTENDEES confirmed registrations with badge codes,
+    bulk-inserted) and a warm-up event; one device per scanner on each. Returns {slug: (codes, tokens)}."""
+    from flask_migrate import upgrade
+    from sqlalchemy import insert
+
+    from forum import create_app
+    from forum.badges.models import BadgeCode, BadgeStatus
+    from forum.badges.services import new_code
+    from forum.checkin.services import create_device
+    from forum.events.models import Event, EventKind, EventStatus, Organisation, Visibility
+    from forum.extensions import db
+    from forum.registration.models import Registration, RegistrationStatus
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
+    prepared = {}
+    with app.app_context():
+        upgrade()
+        host = Organisation(name="Bänkens nätverk", contact_email="bench@example.org")
+        starts = datetime.now(UTC).replace(hour=8, minute=0, second=0, microsecond=0)
+        now = datetime.now(UTC)
+        for slug, attendees in ((SLUG, ATTENDEES), (WARM_UP, WARM_UP_ATTENDEES), (PACED, PACED_SCANS * SCANNERS)):
+            event = Event(
+                slug=slug,
+                title="Bänkmöte om beredskap",
+                organisation=host,
+                kind=EventKind.THEME_MEETING,
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=8),
+                venue_name="Stadshuset",
+                venue_city="Halmstad",
+                status=EventStatus.PUBLISHED,
+                visibility=Visibility.PUBLIC,
+                contact_email="bench@example.org",
+            )
+            db.session.add(event)
+            db.session.flush()
+            db.session.execute(
+                insert(Registration),
+                [
+                    {
+                        "event_id": event.id,
+                        "status": RegistrationStatus.CONFIRMED,
+                        "first_name": "Åsa",
+                        "last_name": f"Öberg {n}",
+                        "email": f"{slug}-{n}@example.org",
+                        "email_key": f"{slug}-{n}@example.org",
+                        "organisation": "Bänkföreningen",
+                        "link_salt": secrets.token_hex(16),
+                        "token_hash": secrets.token_hex(32),
+                        "privacy_consent_at": now,
+                        "confirmed_at": now,
+                    }
+                    for n in range(attendees)
+                ],
+            )
+            ids = db.session.scalars(select(Registration.id).where(Registration.event_id == event.id)).all()
+            codes = [new_code() for _ in ids]
+            db.session.execute(
+                insert(BadgeCode),
+                [
+                    {"registration_id": rid, "event_id": event.id, "code": code, "status": BadgeStatus.ACTIVE}
+                    for rid, code in zip(ids, codes, strict=True)
+                ],
+            )
+            tokens = [create_device(event, f"Skanner {n + 1}")[1] for n in range(SCANNERS)]
+            prepared[slug] = (codes, tokens)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return prepared
+
+
+def _scan_all(
+    server: LiveServer, slug: str, codes: list[str], tokens: list[str], expected: str, pace: float = 0.0
+) -> tuple[float, list]:
+    """Every code scanned once, split over the scanners (device n scans codes n, n+SCANNERS, …); with
+    a pace, each scanner scans once every `pace` seconds, the scanners staggered over the interval."""
+    scanners = [Scanner(server.port, token) for token in tokens]
+
+    def work(index: int, scanner: Scanner) -> None:
+        entrance = f"Entré {index % 4 + 1}"
+        next_scan = time.perf_counter() + pace * index / len(scanners)
+        for code in codes[index :: len(scanners)]:
+            if pace:
+                time.sleep(max(0.0, next_scan - time.perf_counter()))
+                next_scan += pace
+            status, answer = scanner.scan(slug, code, entrance)
+            assert status == 200 and answer.get("result") == expected, (status, answer)
+
+    try:
+        elapsed = _together(scanners, work)
+    finally:
+        for scanner in scanners:
+            scanner.close()
+    return elapsed, [t for scanner in scanners for t in scanner.timings]
+
+
+def _checkins(database_url: str) -> dict:
+    from forum.checkin.models import CheckIn
+    from forum.events.models import Event
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(CheckIn.result, func.count())
+                .join(Event, Event.id == CheckIn.event_id)
+                .where(Event.slug == SLUG, CheckIn.undone_at.is_(None))
+                .group_by(CheckIn.result)
+            ).all()
+    finally:
+        engine.dispose()
+    return dict(rows)
+
+
+def _measure(database_url: str, bare: dict) -> dict:
+    prepared = _prepare(database_url)
+    with LiveServer(app="app:app", workers=WORKERS, threads=THREADS, env=_env(database_url)) as server:
+        # Warm up every worker (imports, queries, caches) on another event; the measured one is untouched.
+        _scan_all(server, WARM_UP, *prepared[WARM_UP], expected="ok")
+        cpu_before = _server_cpu_seconds(server)
+        elapsed, timings = _scan_all(server, SLUG, *prepared[SLUG], expected="ok")
+        cpu_after = _server_cpu_seconds(server)
+        again_elapsed, again_timings = _scan_all(server, SLUG, *prepared[SLUG], expected="already_checked_in")
+        _paced_elapsed, paced_timings = _scan_all(server, PACED, *prepared[PACED], expected="ok", pace=PACE)
+        server.stop()
+        log = server.log()
+    if "Traceback" in log:
+        raise RuntimeError(f"the server logged an error:\n{log}")
+    counts = _checkins(database_url)
+    expected = {"ok": ATTENDEES, "already_checked_in": ATTENDEES}
+    if counts != expected:
+        raise RuntimeError(f"expected {expected}, the database holds {counts}")
+    rate = ATTENDEES / elapsed
+    latency = _latency(timings)
+    paced = _latency(paced_timings)
+    return {
+        "scans_per_s": round(rate, 1),
+        "seconds": round(elapsed, 2),
+        **latency,
+        "server_cpu_ms_per_scan": _cpu_ms(cpu_before, cpu_after, ATTENDEES),
+        "ratio_to_bare": round(rate / bare["requests_per_s"], 3),
+        # The ratio the rates would have if the server had the machine to itself (CPU-bound on both):
+        # steadier than the rates on a shared machine.
+        "cpu_ratio_to_bare": _ratio(bare["server_cpu_ms_per_request"], _cpu_ms(cpu_before, cpu_after, ATTENDEES)),
+        "meets_p99_target": latency["p99_ms"] < TARGET_P99_MS,
+        "meets_ratio_target": rate >= TARGET_RATIO * bare["requests_per_s"],
+        "rescan_already_checked_in": {
+            "scans_per_s": round(ATTENDEES / again_elapsed, 1),
+            **_latency(again_timings),
+        },
+        "paced": {
+            "scans_per_s": round(SCANNERS / PACE, 1),
+            "scans": len(paced_timings),
+            **paced,
+            "meets_p99_target": paced["p99_ms"] < TARGET_P99_MS,
+        },
+        "checkins": counts,
+    }
+
+
+def _ratio(bare_cpu: float | None, cpu: float | None) -> float | None:
+    return round(bare_cpu / cpu, 3) if bare_cpu and cpu else None
+
+
+def _postgres_database(server_url: str):
+    """A throw-away database on the server (like tests/test_migrations.py): yields its URL, or None
+    when PostgreSQL is not reachable; dropped afterwards."""
+    server = make_url(server_url).set(database="postgres")  # only the server is taken from the URL
+    name = f"forum_bench_checkin_{secrets.token_hex(4)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except Exception:  # noqa: BLE001 - whatever the failure, there is no PostgreSQL to measure
+        admin.dispose()
+        yield None
+        return
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def run() -> dict:
+    bare = _bare()
+    results: dict = {
+        "server": f"gunicorn, {WORKERS} workers, gthread with {THREADS} threads each",
+        "scanners": f"{SCANNERS} client threads, one device token and keep-alive connection each, closed loop",
+        "cpus": os.cpu_count(),
+        "load_average_before": round(os.getloadavg()[0], 2),
+        "attendees": ATTENDEES,
+        "bare_endpoint": bare,
+        "targets": {"p99_ms_below": TARGET_P99_MS, "ratio_to_bare": TARGET_RATIO},
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        results["sqlite"] = _measure(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", bare)
+    if POSTGRES_SERVER:
+        databases = _postgres_database(POSTGRES_SERVER)
+        url = next(databases)
+        try:
+            if url:
+                results["postgresql"] = _measure(url, bare)
+            else:
+                results["postgresql"] = {"skipped": f"PostgreSQL not reachable at {POSTGRES_SERVER}"}
+        finally:
+            databases.close()
+    else:
+        results["postgresql"] = {"skipped": "FORUM_BENCH_POSTGRES_URL is empty"}
+    return results
+
+
+if __name__ == "__main__":
+    import sys
+
+    json.dump(run(), sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
