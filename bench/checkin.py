@@ -32,6 +32,7 @@ the server is used; empty to skip PostgreSQL). On PostgreSQL a throw-away databa
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -49,6 +50,7 @@ from sqlalchemy.engine import make_url
 
 from bench.registration import _cpu_ms, _env, _server_cpu_seconds
 from tests.live_server import HOST, LiveServer
+from tests.pg import throwaway_database
 
 ATTENDEES = int(os.environ.get("FORUM_BENCH_ATTENDEES", "2000"))
 SCANNERS = int(os.environ.get("FORUM_BENCH_SCANNERS", "20"))
@@ -335,21 +337,12 @@ def _postgres_database(server_url: str):
     """A throw-away database on the server (like tests/test_migrations.py): yields its URL, or None
     when PostgreSQL is not reachable; dropped afterwards."""
     server = make_url(server_url).set(database="postgres")  # only the server is taken from the URL
-    name = f"forum_bench_checkin_{secrets.token_hex(4)}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except Exception:  # noqa: BLE001 - whatever the failure, there is no PostgreSQL to measure
-        admin.dispose()
-        yield None
-        return
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(throwaway_database(server.render_as_string(hide_password=False), "forum_bench"))
+        except Exception:  # noqa: BLE001 - whatever the failure, there is no PostgreSQL to measure
+            url = None
+        yield url
 
 
 def run() -> dict:

@@ -7,35 +7,25 @@ TEST_DATABASE_URL is set, a PostgreSQL database created for the test next to it 
 from __future__ import annotations
 
 import os
-import secrets
 from pprint import pformat
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
 from forum import create_app
 from forum.extensions import db
+from tests.pg import throwaway_database
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 
 def _postgresql_database():
-    """Create a throw-away database on TEST_DATABASE_URL's server; yield its URL; drop it."""
-    server = make_url(TEST_DATABASE_URL)
-    name = f"forum_drift_{secrets.token_hex(6)}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    """A throw-away database on TEST_DATABASE_URL's server; its URL; dropped afterwards."""
+    with throwaway_database(TEST_DATABASE_URL, "forum_drift") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -124,9 +124,11 @@ def _ids(event: Event) -> dict[type, int]:
     """For each model, a row of the Halland event (or any row) to put in URLs."""
     ids = {}
     for mapper in db.Model.registry.mappers:
-        query = select(mapper.primary_key[0])
+        query = select(mapper.primary_key[0]).order_by(mapper.primary_key[0])  # the same on every database
         if "event_id" in mapper.columns:
             query = query.where(mapper.columns["event_id"] == event.id)
+        if mapper.class_ is Registration:  # a confirmed one: its badge pages exist
+            query = query.where(Registration.status == RegistrationStatus.CONFIRMED)
         found = db.session.scalar(query.limit(1))
         if found is not None:
             ids[mapper.class_] = found

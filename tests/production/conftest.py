@@ -4,16 +4,14 @@ works on its own copy."""
 
 from __future__ import annotations
 
-import contextlib
-import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from tests.pg import throwaway_database
 from tests.production.recipe import TEST_DATABASE_URL, throwaway_postgres
 
 
@@ -71,19 +69,8 @@ def demo_postgres() -> Iterator[Callable]:
     with throwaway_postgres("forum_template") as template_url:
         load_demo(make_app(template_url))
         template = make_url(template_url).database
-        server = make_url(TEST_DATABASE_URL)
 
-        @contextlib.contextmanager
-        def copy() -> Iterator[str]:
-            name = f"forum_copy_{secrets.token_hex(6)}"
-            admin = create_engine(server, isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-            try:
-                yield server.set(database=name).render_as_string(hide_password=False)
-            finally:
-                with admin.connect() as connection:
-                    connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                admin.dispose()
+        def copy():
+            return throwaway_database(TEST_DATABASE_URL, "forum_copy", template=template)
 
         yield copy

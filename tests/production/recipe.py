@@ -9,7 +9,6 @@ import contextlib
 import http.client
 import os
 import re
-import secrets
 import signal
 import subprocess
 import tempfile
@@ -19,6 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+
+from tests.pg import throwaway_database
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -75,17 +76,8 @@ def flask(*args: str, env: dict[str, str], timeout: float = 60) -> str:
 def throwaway_postgres(prefix: str = "forum_prod") -> Iterator[str]:
     """A new, empty database on TEST_DATABASE_URL's server (as tests/test_migrations.py does); its URL.
     Dropped afterwards, with any connections still open."""
-    server = make_url(TEST_DATABASE_URL)
-    name = f"{prefix}_{secrets.token_hex(6)}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with throwaway_database(TEST_DATABASE_URL, prefix) as url:
+        yield url
 
 
 def libpq_url(database_url: str) -> str:
@@ -191,7 +183,6 @@ def at_newest_migration(database_url: str) -> bool:
     `flask db current` reports as "(head)"), checked without starting a process."""
     from alembic.migration import MigrationContext
     from alembic.script import ScriptDirectory
-    from sqlalchemy import create_engine
 
     heads = set(ScriptDirectory(str(ROOT / "migrations")).get_heads())
     engine = create_engine(database_url)
