@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
@@ -67,8 +68,6 @@ def _event(slug: str) -> Event:
 
 def scanner_link(event: Event, token: str, entrance: str) -> str:
     """The address that opens the scanner on a phone with this device token (in the fragment)."""
-    from urllib.parse import urlencode
-
     return external_url("checkin.device", slug=event.slug) + "#" + urlencode({"token": token, "entrance": entrance})
 
 

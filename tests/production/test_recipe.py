@@ -65,19 +65,10 @@ def redis_answers() -> bool:
 
 
 def fix_halland_date(app) -> None:
-    """The organiser fixes the Halland meeting's preliminary date, which opens its registration
-    form with the workshops (as tests/e2e/test_journeys.py does before journey 1)."""
-    from forum.auth.models import EventRole, Role
-    from forum.events.admin_services import event_form_values, update_event
-    from forum.events.models import Event
-
+    """The organiser fixes the Halland meeting's preliminary date, which opens its registration form
+    with the workshops (journeys.open_halland_registration, as tests/e2e/test_journeys.py does)."""
     with app.app_context():
-        event = db.session.scalar(select(Event).where(Event.slug == journeys.HALLAND))
-        owner = db.session.scalar(select(EventRole).where(EventRole.event_id == event.id, EventRole.role == Role.OWNER))
-        values = event_form_values(event)
-        values.update(date_is_preliminary=False, preliminary_date_text="", organisation_id=event.organisation_id)
-        update_event(owner.user, event, values)
-        db.session.commit()
+        journeys.open_halland_registration()
         db.session.remove()
         db.engine.dispose()
 
