@@ -14,7 +14,10 @@ wait for 2 workers). The latency a person at the door sees is measured too ("pac
 its own): the same 20 scanners, each scanning every FORUM_BENCH_PACE seconds (0.5 s: 40 scans/s in
 all, several times a real door's rate), staggered.
 
-The bare endpoint (GET /, "ok") is measured with the same 20 client threads for a fixed time.
+The bare endpoint (GET /, "ok") is measured with the same 20 client threads for a fixed time. Both
+runs spread their 20 connections evenly over the two workers (_balanced): left to themselves, most
+connections go to one worker, and a run then measures one core, by chance in one run and not the
+other.
 Latency is per request at the client (p50, p99); throughput is scans per second of the whole run.
 Besides, the servers' own CPU time per scan and per bare request (Linux, /proc): on a shared machine
 the rates move with the load, the CPU cost per request much less.
@@ -24,9 +27,10 @@ judged on the closed loop (meets_p99_target, meets_ratio_target); the paced run'
 boolean (paced.meets_p99_target).
 
 Settings (environment): FORUM_BENCH_ATTENDEES (2000), FORUM_BENCH_SCANNERS (20),
-FORUM_BENCH_THREADS (4 gunicorn threads per worker), FORUM_BENCH_PACE (0.5 s), FORUM_BENCH_POSTGRES_URL
-(postgresql+psycopg://postgres@127.0.0.1:5432/forum_bench as for bench/registration.py, of which only
-the server is used; empty to skip PostgreSQL). On PostgreSQL a throw-away database
+FORUM_BENCH_THREADS (2 gunicorn threads per worker; with 4 they contend for the GIL and the p99 grows
+by half), FORUM_BENCH_PACE (0.5 s), FORUM_BENCH_POSTGRES_URL (postgresql+psycopg://postgres@
+127.0.0.1:5432/forum_bench as for bench/registration.py, of which only the server is used; empty to
+skip PostgreSQL). On PostgreSQL a throw-away database
 (forum_bench_checkin_<random>) is created for the run and dropped after it.
 """
 
@@ -55,7 +59,7 @@ from tests.pg import throwaway_database
 ATTENDEES = int(os.environ.get("FORUM_BENCH_ATTENDEES", "2000"))
 SCANNERS = int(os.environ.get("FORUM_BENCH_SCANNERS", "20"))
 WORKERS = 2
-THREADS = int(os.environ.get("FORUM_BENCH_THREADS", "4"))
+THREADS = int(os.environ.get("FORUM_BENCH_THREADS", "2"))
 BARE_SECONDS = 3.0
 POSTGRES_SERVER = os.environ.get("FORUM_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/forum_bench")
 SLUG = "bench-checkin"
@@ -72,11 +76,20 @@ class Scanner:
     """One device at the door: one keep-alive connection, its token, and the time of each answer."""
 
     def __init__(self, port: int, token: str | None = None) -> None:
-        self.connection = http.client.HTTPConnection(HOST, port, timeout=60)
+        self.port = port
+        self.connect()
         self.headers = {"Content-Type": "application/json"}
         if token:
             self.headers["Authorization"] = f"Bearer {token}"
         self.timings: list[float] = []
+
+    def connect(self) -> None:
+        self.connection = http.client.HTTPConnection(HOST, self.port, timeout=60)
+        self.connection.connect()
+
+    @property
+    def local_port(self) -> int:
+        return self.connection.sock.getsockname()[1]
 
     def get(self, path: str) -> tuple[int, bytes]:
         started = time.perf_counter()
@@ -104,6 +117,73 @@ class Scanner:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def _balanced(server: LiveServer, scanners: list[Scanner]) -> dict[int, int]:
+    """Spread the scanners' connections evenly over the workers: returns {worker pid: connections}.
+
+    Each worker accepts connections from the shared socket as it can; 20 opened at once mostly go to
+    the one that is running, which then serves them all on one core while the other idles, and the
+    rate measured is half the server's. So the bench looks up which worker holds each connection
+    (/proc: the workers' socket inodes, and in /proc/net/tcp the client port of each) and reconnects
+    those of the busier worker until the split is even, the same for the bare endpoint and the scans.
+    Without /proc (not Linux) the connections stay as they were accepted."""
+    shares: dict[int, int] = {}
+    for _attempt in range(200):
+        holders = _connection_workers(server, {scanner.local_port for scanner in scanners})
+        if holders is None:
+            return {}
+        shares = dict.fromkeys(_workers(server), 0)
+        for pid in holders.values():
+            shares[pid] = shares.get(pid, 0) + 1
+        if len(holders) < len(scanners):
+            time.sleep(0.005)  # not all accepted yet
+            continue
+        busiest = max(shares, key=shares.get)
+        if shares[busiest] - min(shares.values()) <= 1:
+            break
+        moved = next(s for s in scanners if holders[s.local_port] == busiest)
+        moved.close()
+        moved.connect()
+        time.sleep(0.002)
+    return shares
+
+
+def _workers(server: LiveServer) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == server.process.pid:
+                pids.append(int(entry))
+    return pids
+
+
+def _connection_workers(server: LiveServer, ports: set[int]) -> dict[int, int] | None:
+    """{client port: worker pid} for the connections from these client ports that a worker accepted."""
+    try:
+        inode_port = {}
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            if not Path(table).exists():
+                continue
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                local, remote, inode = fields[1], fields[2], fields[9]
+                if int(local.rsplit(":", 1)[1], 16) == server.port and int(remote.rsplit(":", 1)[1], 16) in ports:
+                    inode_port[f"socket:[{inode}]"] = int(remote.rsplit(":", 1)[1], 16)
+        holders = {}
+        for pid in _workers(server):
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with contextlib.suppress(OSError):
+                    port = inode_port.get(os.readlink(f"/proc/{pid}/fd/{fd}"))
+                    if port is not None:
+                        holders[port] = pid
+        return holders
+    except OSError:
+        return None
 
 
 def _together(scanners: list[Scanner], work) -> float:
@@ -143,6 +223,7 @@ def _latency(values: list[float]) -> dict:
 def _bare() -> dict:
     with LiveServer(app="bench.bare_app:app", workers=WORKERS, threads=THREADS, env=_env("")) as server:
         scanners = [Scanner(server.port) for _ in range(SCANNERS)]
+        shares = _balanced(server, scanners)
 
         def hit(_index: int, scanner: Scanner, until: float) -> None:
             while time.perf_counter() < until:
@@ -164,6 +245,7 @@ def _bare() -> dict:
         "requests_per_s": round(len(timings) / elapsed, 1),
         **_latency(timings),
         "server_cpu_ms_per_request": _cpu_ms(cpu_before, cpu_after, len(timings)),
+        "connections_per_worker": sorted(shares.values()),
     }
 
 
@@ -242,10 +324,11 @@ def _prepare(database_url: str) -> dict[str, tuple[list[str], list[str]]]:
 
 def _scan_all(
     server: LiveServer, slug: str, codes: list[str], tokens: list[str], expected: str, pace: float = 0.0
-) -> tuple[float, list]:
+) -> tuple[float, list, list]:
     """Every code scanned once, split over the scanners (device n scans codes n, n+SCANNERS, …); with
     a pace, each scanner scans once every `pace` seconds, the scanners staggered over the interval."""
     scanners = [Scanner(server.port, token) for token in tokens]
+    shares = _balanced(server, scanners)
 
     def work(index: int, scanner: Scanner) -> None:
         entrance = f"Entré {index % 4 + 1}"
@@ -262,7 +345,7 @@ def _scan_all(
     finally:
         for scanner in scanners:
             scanner.close()
-    return elapsed, [t for scanner in scanners for t in scanner.timings]
+    return elapsed, [t for scanner in scanners for t in scanner.timings], sorted(shares.values())
 
 
 def _checkins(database_url: str) -> dict:
@@ -289,10 +372,10 @@ def _measure(database_url: str, bare: dict) -> dict:
         # Warm up every worker (imports, queries, caches) on another event; the measured one is untouched.
         _scan_all(server, WARM_UP, *prepared[WARM_UP], expected="ok")
         cpu_before = _server_cpu_seconds(server)
-        elapsed, timings = _scan_all(server, SLUG, *prepared[SLUG], expected="ok")
+        elapsed, timings, shares = _scan_all(server, SLUG, *prepared[SLUG], expected="ok")
         cpu_after = _server_cpu_seconds(server)
-        again_elapsed, again_timings = _scan_all(server, SLUG, *prepared[SLUG], expected="already_checked_in")
-        _paced_elapsed, paced_timings = _scan_all(server, PACED, *prepared[PACED], expected="ok", pace=PACE)
+        again_elapsed, again_timings, _shares = _scan_all(server, SLUG, *prepared[SLUG], expected="already_checked_in")
+        _paced_elapsed, paced_timings, _shares = _scan_all(server, PACED, *prepared[PACED], expected="ok", pace=PACE)
         server.stop()
         log = server.log()
     if "Traceback" in log:
@@ -309,6 +392,7 @@ def _measure(database_url: str, bare: dict) -> dict:
         "seconds": round(elapsed, 2),
         **latency,
         "server_cpu_ms_per_scan": _cpu_ms(cpu_before, cpu_after, ATTENDEES),
+        "connections_per_worker": shares,
         "ratio_to_bare": round(rate / bare["requests_per_s"], 3),
         # The ratio the rates would have if the server had the machine to itself (CPU-bound on both):
         # steadier than the rates on a shared machine.

@@ -77,13 +77,18 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     errors.register(app)
     register_cli(app)
+    from forum.api import door
+
+    door.install(app)
     return app
 
 
 def _engine_options(uri: str) -> dict[str, Any]:
     if uri.startswith("sqlite"):
         # The busy timeout is set as a PRAGMA on connect (forum.db.configure_sqlite).
-        return {"connect_args": {"check_same_thread": False}}
+        from forum.db import SQLiteConnection
+
+        return {"connect_args": {"check_same_thread": False, "factory": SQLiteConnection}}
     return {"pool_pre_ping": True}
 
 

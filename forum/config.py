@@ -30,6 +30,8 @@ SETTINGS: tuple[Setting, ...] = (
     # and with it one rate limit.
     Setting("FORUM_PROXY_COUNT", "FORUM_PROXY_COUNT", 0, int),
     Setting("FORUM_TIMEZONE", "FORUM_TIMEZONE", "Europe/Stockholm"),
+    # Scans at the door answered in front of Flask (forum.api.door); off: every scan through the view.
+    Setting("FORUM_DOOR_FAST_PATH", "FORUM_DOOR_FAST_PATH", True, _bool),
     Setting("FORUM_SQLITE_BUSY_TIMEOUT_MS", "FORUM_SQLITE_BUSY_TIMEOUT_MS", 15000, int),
     Setting("RATELIMIT_STORAGE_URI", "FORUM_RATELIMIT_STORAGE_URI", "memory://"),
     Setting("RATELIMIT_ENABLED", "FORUM_RATELIMIT_ENABLED", True, _bool),

@@ -16,6 +16,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+try:
+    import fcntl
+except ImportError:  # Windows has no fcntl: writers then wait in SQLite's busy handler only
+    fcntl = None
+
 # Named constraints, so that Alembic can alter them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -62,7 +67,8 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     pysqlite's own transaction handling is switched off so that we emit BEGIN ourselves.
     A deferred transaction that later writes fails at once with "database is locked" when
-    another writer got in first, whatever the busy timeout; an immediate one waits its turn.
+    another writer got in first, whatever the busy timeout; an immediate one waits its turn, in the
+    writers' lock (SQLiteConnection) when the connection has one.
     """
 
     @event.listens_for(engine, "connect")
@@ -73,14 +79,17 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
+        path = next((row[2] for row in cursor.execute("PRAGMA database_list") if row[1] == "main"), "")
         cursor.close()
+        if path and isinstance(dbapi_connection, SQLiteConnection):
+            dbapi_connection.open_writer_lock(path, busy_timeout_ms / 1000 + BEGIN_RETRY_SECONDS)
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
         if _read_only_request():
             connection.exec_driver_sql("BEGIN DEFERRED")
         else:
-            _begin_immediate(connection)
+            begin_sqlite_write(connection.connection.driver_connection, last_try=connection)
 
 
 # How long a writer keeps trying to begin when SQLite still reports the database locked after its
@@ -89,13 +98,98 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 BEGIN_RETRY_SECONDS = 10.0
 
 
-def _begin_immediate(connection) -> None:
-    """BEGIN IMMEDIATE, tried again with a growing, jittered pause while the database is locked.
+# A writer waiting for the writers' lock tries again after this pause, doubled each time up to the last.
+LOCK_FIRST_PAUSE = 0.00005
+LOCK_LAST_PAUSE = 0.001
 
-    Nothing has been done in the transaction yet, so beginning again is safe. The retries go to the
-    driver directly; the last try goes through SQLAlchemy, so that a failure is reported as usual.
+
+class SQLiteConnection(sqlite3.Connection):
+    """pysqlite's connection with a lock for writers: a flock on the file <database>-writers,
+    taken before BEGIN IMMEDIATE and released when the transaction ends (commit, rollback, close).
+
+    SQLite's own busy handler makes a waiting writer sleep and try again for longer and longer (1, 2,
+    5 … 100 ms): under many writers, a few wait far longer than the work ahead of them takes. A writer
+    waiting for this lock tries again within a millisecond instead (bench/checkin.py measures the
+    tail), and gives up as SQLite would after the busy timeout and BEGIN_RETRY_SECONDS, with "database
+    is locked". Connections opened by other programs (the sqlite3 shell, a backup) do not take it, and
+    SQLite's busy handler still serves them. The lock file is closed with the connection, or when it is
+    garbage-collected.
     """
-    driver_connection = connection.connection.driver_connection
+
+    writer_lock = None
+    holds_writer_lock = False
+    lock_timeout = BEGIN_RETRY_SECONDS
+
+    def open_writer_lock(self, database_path: str, timeout: float) -> None:
+        if fcntl is not None:
+            self.writer_lock = open(f"{database_path}-writers", "a+b")  # noqa: SIM115 - closed with the connection
+            self.lock_timeout = timeout
+
+    def take_writer_lock(self) -> None:
+        if self.writer_lock is None or self.holds_writer_lock:
+            return
+        descriptor = self.writer_lock.fileno()
+        deadline = None
+        pause = LOCK_FIRST_PAUSE
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                now = time.monotonic()
+                deadline = deadline or now + self.lock_timeout
+                if now >= deadline:
+                    raise sqlite3.OperationalError("database is locked (waited in the writers' lock)") from None
+                time.sleep(pause)
+                pause = min(pause * 2, LOCK_LAST_PAUSE)
+        self.holds_writer_lock = True
+
+    def release_writer_lock(self) -> None:
+        if self.holds_writer_lock:
+            self.holds_writer_lock = False
+            fcntl.flock(self.writer_lock.fileno(), fcntl.LOCK_UN)
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.release_writer_lock()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.release_writer_lock()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.release_writer_lock()
+            if self.writer_lock is not None:
+                self.writer_lock.close()
+
+
+def begin_sqlite_write(driver_connection, last_try=None) -> None:
+    """BEGIN IMMEDIATE in the writers' lock, tried again with a growing, jittered pause while the
+    database is still locked (by a program that does not take the writers' lock).
+
+    Nothing has been done in the transaction yet, so beginning again is safe. The last try goes
+    through `last_try` (a SQLAlchemy connection) when given, so that a failure is reported as usual.
+    """
+    take = getattr(driver_connection, "take_writer_lock", None)
+    if take is not None:
+        take()
+    try:
+        _begin_immediate(driver_connection, last_try)
+    except BaseException:
+        leave = getattr(driver_connection, "release_writer_lock", None)
+        if leave is not None:
+            leave()
+        raise
+
+
+def _begin_immediate(driver_connection, last_try) -> None:
     deadline = time.monotonic() + BEGIN_RETRY_SECONDS
     pause = 0.005
     while time.monotonic() < deadline:
@@ -107,7 +201,10 @@ def _begin_immediate(connection) -> None:
                 raise
         time.sleep(min(pause * (0.5 + random.random()), max(deadline - time.monotonic(), 0)))
         pause = min(pause * 2, 0.2)
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if last_try is not None:
+        last_try.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        driver_connection.execute("BEGIN IMMEDIATE")
 
 
 _reading: ContextVar[bool] = ContextVar("forum_reading", default=False)

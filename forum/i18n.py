@@ -29,10 +29,12 @@ TIME_PREFIX = {"sv": "kl. ", "en": ""}
 def select_locale() -> str:
     if not has_request_context():  # CLI commands and workers: the default language
         return DEFAULT_LANGUAGE
-    chosen = request.cookies.get(LANGUAGE_COOKIE)
-    if chosen in LANGUAGES:
-        return chosen
-    return DEFAULT_LANGUAGE
+    return language_of(request.cookies.get(LANGUAGE_COOKIE))
+
+
+def language_of(cookie: str | None) -> str:
+    """The language a LANGUAGE_COOKIE value chooses (the default for none, or for any other value)."""
+    return cookie if cookie in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def current_language() -> str:

@@ -33,20 +33,37 @@ class DatabaseInteger(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def add_security_headers(response):
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    """SECURITY_HEADERS on every response, each unless the view set its own (the scanner's CSP)."""
+    _add_missing(response.headers, SECURITY_HEADERS)
     return response
 
 
 def add_hsts(response):
-    response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    _add_missing(response.headers, (HSTS,))
     return response
+
+
+def security_headers(app) -> list[tuple[str, str]]:
+    """The headers add_security_headers (and add_hsts, on HTTPS) give a response that has none of its own."""
+    return [*SECURITY_HEADERS, HSTS] if app.config["FORUM_HTTPS"] else list(SECURITY_HEADERS)
+
+
+def _add_missing(headers, defaults) -> None:
+    # One pass over the response's headers: Headers.setdefault looks each name up with an exception.
+    present = {name.lower() for name, _value in headers.items()}
+    headers.extend([(name, value) for name, value in defaults if name.lower() not in present])
 
 
 def safe_next(target: str | None, fallback: str) -> str:

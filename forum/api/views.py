@@ -24,6 +24,7 @@ from forum.checkin.models import CheckIn, Device
 from forum.db import utcnow
 from forum.events.models import Event
 from forum.extensions import csrf, db
+from forum.i18n import select_locale
 from forum.registration.models import BadgeRole
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -49,10 +50,17 @@ def _api_error(error: ApiError):
 
 
 def _bearer_token() -> str:
-    header = request.headers.get("Authorization", "")
+    token = bearer_token(request.headers.get("Authorization", ""))
+    if token is None:
+        raise ApiError(401, "A device token is required (Authorization: Bearer <token>).")
+    return token
+
+
+def bearer_token(header: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header; None for anything else."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "A device token is required (Authorization: Bearer <token>).")
+        return None
     return token.strip()
 
 
@@ -139,35 +147,60 @@ def _outcome_json(outcome: services.ScanOutcome) -> dict:
 @bp.post("/events/<slug>/checkins")
 @public
 def scan(slug: str):
-    # The door's hot path (bench/checkin.py): one query answers the token and the scan, in SQLAlchemy Core
-    # (services.scan_row, scan_answer); what is rare (a retry, a late earlier scan, a race) goes through the
-    # ORM's services.scan. The body is read first, but answered after the token (401/403/404 before 400).
+    # The body is read first, but answered after the token (401/403/404 before 400). The common scan is
+    # answered by door_scan(), also without Flask (forum.api.door); what is rare goes through the ORM.
     token = _bearer_token()
     try:
-        code, entrance, client_scan_id, scanned_at = _scan_body()
+        fields = _scan_body()
         problem = None
     except ApiError as error:
-        code = entrance = client_scan_id = scanned_at = None
+        fields = None
         problem = error
-    row = services.scan_row(token, code, client_scan_id)
+    row, body = door_scan(token, slug, fields, select_locale())
     if row is None:
         raise ApiError(401, "The device token is unknown or revoked.")
     _check_slug(row.event_slug, slug)
     if problem is not None:
         raise problem
-    body = services.scan_answer(row, code, entrance=entrance, scanned_at=scanned_at, client_scan_id=client_scan_id)
     if body is None:
-        body = _scan_orm(row, code, entrance, scanned_at, client_scan_id)
-    else:
-        body["checked_in_at"] = _iso(body["checked_in_at"])
-        if body["earlier"] is not None:
-            body["earlier"]["at"] = _iso(body["earlier"]["at"])
-    db.session.commit()
+        body = _scan_orm(row, *fields)
+        db.session.commit()
     return jsonify(body), 200
 
 
+def door_scan(token: str, slug: str, fields: tuple | None, language: str):
+    """The door's hot path (bench/checkin.py): one query answers the token and the scan, and one insert
+    records it (services.scan_row, scan_answer). Returns (row, answer): row None when the token is
+    unknown or revoked; answer None when nothing was recorded: the token is another event's, the
+    fields are None (invalid), or the scan is one for services.scan (a retry, a late earlier scan, a
+    race)."""
+    code, entrance, client_scan_id, scanned_at = fields or (None, "", None, None)
+    body = None
+    with services.door_connection() as door:
+        row = services.scan_row(door, token, code, client_scan_id)
+        if row is not None and row.event_slug == slug and fields is not None:
+            body = services.scan_answer(
+                door,
+                row,
+                code,
+                entrance=entrance,
+                scanned_at=scanned_at,
+                client_scan_id=client_scan_id,
+                language=language,
+            )
+    if body is not None:
+        body["checked_in_at"] = _iso(body["checked_in_at"])
+        if body["earlier"] is not None:
+            body["earlier"]["at"] = _iso(body["earlier"]["at"])
+    return row, body
+
+
 def _scan_body() -> tuple[str, str, str | None, datetime | None]:
-    data = _json_body()
+    return scan_fields(_json_body())
+
+
+def scan_fields(data: dict) -> tuple[str, str, str | None, datetime | None]:
+    """(code, entrance, client_scan_id, scanned_at) of a scan's JSON object; ApiError(400) for bad input."""
     code = data.get("code")
     if not isinstance(code, str):
         raise ApiError(400, "code must be a string.")
@@ -180,7 +213,7 @@ def _scan_body() -> tuple[str, str, str | None, datetime | None]:
     return code, entrance, client_scan_id, scanned_at
 
 
-def _scan_orm(row, code, entrance, scanned_at, client_scan_id) -> dict:
+def _scan_orm(row, code, entrance, client_scan_id, scanned_at) -> dict:
     device = db.session.get(Device, row.device_id)
     event = db.session.get(Event, row.event_id)
     try:

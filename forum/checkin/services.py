@@ -25,8 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from forum import tokens
@@ -36,9 +37,10 @@ from forum.badges import services as badges
 from forum.badges.models import BadgeCode, BadgeStatus
 from forum.checkin.models import CheckIn, Device
 from forum.db import utcnow
+from forum.dbapi import DriverConnection, Prepared, driver_connection
 from forum.events.models import Event
 from forum.extensions import db
-from forum.i18n import select_locale
+from forum.i18n import DEFAULT_LANGUAGE
 from forum.privacy import audit
 from forum.programme.models import Speaker
 from forum.registration.models import Registration, RegistrationStatus
@@ -85,9 +87,12 @@ _BADGE_BY_CODE = (
     .join(Registration, Registration.id == BadgeCode.registration_id)
     .where(BadgeCode.code == bindparam("code"))
 )
+# 'ok' written into the SQL, not bound: SQLite prepares a statement again at every execution when a
+# bound value decides whether a partial index (uq_checkins_admitted_registration) applies.
+_OK_LITERAL = literal_column(f"'{OK}'")
 _CHECKIN_BY_CLIENT_SCAN_ID = select(CheckIn).where(CheckIn.client_scan_id == bindparam("client_scan_id"))
 _ADMITTED = select(CheckIn).where(
-    CheckIn.registration_id == bindparam("registration_id"), CheckIn.result == OK, CheckIn.undone_at.is_(None)
+    CheckIn.registration_id == bindparam("registration_id"), CheckIn.result == _OK_LITERAL, CheckIn.undone_at.is_(None)
 )
 _DEVICE_BY_TOKEN = (
     select(Device, Event)
@@ -284,13 +289,13 @@ def undo(checkin: CheckIn, by=None, *, device: Device | None = None) -> bool:
 
 
 # --- the API's hot path ------------------------------------------------------------------------
-# The same scan as scan() above, for the API (a device's every scan), in SQLAlchemy Core on the
-# session's connection: no ORM objects, no unit of work, two statements for a scan: one SELECT (the
-# device by its token with its event, the badge, its registration, the check-in that counts, and
-# whether the client_scan_id was recorded before), then the INSERT. On PostgreSQL the SELECT locks the
-# event's row as lock_event does; its snapshot is taken before the lock is granted, so a scan racing
-# another of the same badge can miss the other's check-in and then meets the unique index: that race,
-# a retried client_scan_id, and an offline scan earlier than the check-in that counts go to scan().
+# The same scan as scan() above, for the API (a device's every scan): two statements, compiled once
+# and run on the driver's connection (forum.dbapi): one SELECT (the device by its token with its
+# event, the badge, its registration, the check-in that counts, and whether the client_scan_id was
+# recorded before), then the INSERT. No ORM objects, no unit of work, no lock: a scan racing another
+# of the same badge (or a retry racing its first try) meets the unique indexes on check-ins and goes
+# to scan(), which locks the event; so do a retried client_scan_id and an offline scan earlier than
+# the check-in that counts.
 
 _devices = Device.__table__
 _events = Event.__table__
@@ -346,7 +351,7 @@ def _scan_row_statement():
             admitted_checkin,
             and_(
                 admitted_checkin.c.registration_id == _registrations.c.id,
-                admitted_checkin.c.result == OK,
+                admitted_checkin.c.result == _OK_LITERAL,
                 admitted_checkin.c.undone_at.is_(None),
             ),
         )
@@ -356,40 +361,60 @@ def _scan_row_statement():
     )
 
 
-_SCAN_ROW = _scan_row_statement()
-_SCAN_ROW_LOCKED = _SCAN_ROW.with_for_update(of=_events)
-_TEAM_EMAILS = (
+_CHECKIN_COLUMNS = (
+    "event_id",
+    "registration_id",
+    "code",
+    "result",
+    "entrance",
+    "scanned_at",
+    "recorded_at",
+    "client_scan_id",
+    "device_id",
+    "user_id",
+)
+_SCAN_ROW = Prepared(_scan_row_statement())
+_TEAM_EMAILS = Prepared(
     select(_users.c.email)
     .join(_event_roles, _event_roles.c.user_id == _users.c.id)
     .where(_event_roles.c.event_id == bindparam("event_id"))
 )
-_INSERT_CHECKIN = insert(_checkins).returning(_checkins.c.id)
-_DEVICE_SEEN = update(_devices).where(_devices.c.id == bindparam("device_id"))
+_INSERT_CHECKIN = Prepared(insert(_checkins).returning(_checkins.c.id), columns=_CHECKIN_COLUMNS)
+_DEVICE_SEEN = Prepared(update(_devices).where(_devices.c.id == bindparam("device_id")), columns=["last_seen_at"])
 
 
-def scan_row(token: str | None, code, client_scan_id: str | None = None):
+def door_connection():
+    """The connection scan_row() and scan_answer() run on (forum.dbapi.driver_connection)."""
+    return driver_connection(db.engine)
+
+
+def scan_row(door: DriverConnection, token: str | None, code, client_scan_id: str | None = None):
     """What scan_answer() needs to answer a scan of `code` by the device with this token, in one row
-    (device_id, event_id, event_slug, …); None when the token is unknown or revoked. Reads only (on
-    PostgreSQL it locks the device's event until the transaction ends, as lock_event)."""
+    (device_id, event_id, event_slug, …); None when the token is unknown or revoked. Reads only."""
     if not token or not tokens.plausible(token):
         return None
-    connection = db.session.connection()
-    statement = _SCAN_ROW_LOCKED if connection.dialect.name == "postgresql" else _SCAN_ROW
     parameters = {
         "token_hash": tokens.hash_token(token),
         "code": badges.normalise(code),
         "client_scan_id": client_scan_id or None,
     }
-    return connection.execute(statement, parameters).first()
+    return _SCAN_ROW.first(door, parameters)
 
 
 def scan_answer(
-    row, code: str | None, *, entrance: str = "", scanned_at: datetime | None = None, client_scan_id=None
+    door: DriverConnection,
+    row,
+    code: str | None,
+    *,
+    entrance: str = "",
+    scanned_at: datetime | None = None,
+    client_scan_id=None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> dict | None:
-    """scan() by the device of a scan_row() row (read with the same code and client_scan_id), answered
-    as the API's dict (result, checkin_id, registration = person(), checked_in_at, earlier = describe(),
-    repeated), and the device noted as seen(). None when the scan must go through scan() instead (see
-    above); nothing was written then, and after a race the transaction was rolled back."""
+    """scan() by the device of a scan_row() row (read with the same code and client_scan_id), recorded
+    (committed), answered as the API's dict (result, checkin_id, registration = person(),
+    checked_in_at, earlier = describe(), repeated; the role in `language`), and the device noted as
+    seen(). None when the scan must go through scan() instead (see above); nothing was written then."""
     if row.recorded_id is not None:
         return None  # a retry (or another event's scan id): scan() answers what was recorded
     normalised = badges.normalise(code)
@@ -433,28 +458,28 @@ def scan_answer(
         "device_id": row.device_id,
         "user_id": None,
     }
-    connection = db.session.connection()
-    try:
-        checkin_id = connection.execute(_INSERT_CHECKIN, values).scalar_one()
-    except IntegrityError:
-        # Another transaction admitted the registration, or recorded this client_scan_id, at the same
-        # moment (the lock and the unique indexes).
-        db.session.rollback()
-        return None
+    person = _person_from_row(door, registration, language) if registration is not None else None
     last_seen = row.device_last_seen_at
-    if last_seen is None or now - last_seen >= LAST_SEEN_PRECISION:
-        connection.execute(_DEVICE_SEEN, {"device_id": row.device_id, "last_seen_at": now})
+    try:
+        with door.writing():
+            checkin_id = _INSERT_CHECKIN.first(door, values)[0]
+            if last_seen is None or now - last_seen >= LAST_SEEN_PRECISION:
+                _DEVICE_SEEN.execute(door, {"device_id": row.device_id, "last_seen_at": now}).close()
+    except door.integrity_error:
+        # Another scan admitted the registration, or recorded this client_scan_id, since the row was
+        # read (the unique indexes); nothing was written.
+        return None
     return {
         "result": result,
         "checkin_id": checkin_id,
-        "registration": _person_from_row(connection, registration) if registration is not None else None,
+        "registration": person,
         "checked_in_at": moment if result == OK else earlier["at"] if earlier is not None else None,
         "earlier": earlier,
         "repeated": False,
     }
 
 
-def _person_from_row(connection, row) -> dict:
+def _person_from_row(door: DriverConnection, row, language: str) -> dict:
     """person() from a _SCAN_ROW row."""
     if row.badge_role is not None:
         role = row.badge_role.value
@@ -462,7 +487,7 @@ def _person_from_row(connection, row) -> dict:
         role = "speaker"
     elif row.has_team and any(
         (email or "").strip().casefold() == row.email_key
-        for email in connection.execute(_TEAM_EMAILS, {"event_id": row.registration_event_id}).scalars()
+        for (email,) in _TEAM_EMAILS.execute(door, {"event_id": row.registration_event_id}).all()
     ):
         role = "organiser"
     else:
@@ -473,7 +498,7 @@ def _person_from_row(connection, row) -> dict:
         "organisation": row.organisation,
         "status": row.status.value,
         "role": role,
-        "role_label": _role_label(role),
+        "role_label": _role_label(role, language),
         "accessibility": row.accessibility if row.health_consent_at else "",
     }
 
@@ -481,12 +506,13 @@ def _person_from_row(connection, row) -> dict:
 _role_labels: dict[tuple[str, str], str] = {}
 
 
-def _role_label(role: str) -> str:
-    """badge_pdf.role_label(role), kept per language: translating costs more than the rest of the answer."""
-    key = (select_locale(), role)
+def _role_label(role: str, language: str) -> str:
+    """badge_pdf.role_label(role) in `language`, kept: translating costs more than the rest of the answer."""
+    key = (language, role)
     label = _role_labels.get(key)
     if label is None:
-        label = _role_labels[key] = badge_pdf.role_label(role)
+        with force_locale(language):
+            label = _role_labels[key] = badge_pdf.role_label(role)
     return label
 
 
