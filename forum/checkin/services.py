@@ -384,7 +384,9 @@ _DEVICE_SEEN = Prepared(update(_devices).where(_devices.c.id == bindparam("devic
 
 
 def door_connection():
-    """The connection scan_row() and scan_answer() run on (forum.dbapi.driver_connection)."""
+    """The connection scan_row() and scan_answer() run on (forum.dbapi.driver_connection): a connection
+    of its own, so on SQLite use it before the request's session has written anything (the session
+    would hold the write lock that scan_answer then waits for, until the lock's timeout)."""
     return driver_connection(db.engine)
 
 
