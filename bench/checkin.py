@@ -371,9 +371,9 @@ def _measure(database_url: str, bare: dict) -> dict:
     with LiveServer(app="app:app", workers=WORKERS, threads=THREADS, env=_env(database_url)) as server:
         # Warm up every worker (imports, queries, caches) on another event; the measured one is untouched.
         _scan_all(server, WARM_UP, *prepared[WARM_UP], expected="ok")
-        cpu_before = _server_cpu_seconds(server)
+        cpu_before, database_before = _server_cpu_seconds(server), _postgres_cpu_seconds()
         elapsed, timings, shares = _scan_all(server, SLUG, *prepared[SLUG], expected="ok")
-        cpu_after = _server_cpu_seconds(server)
+        cpu_after, database_after = _server_cpu_seconds(server), _postgres_cpu_seconds()
         again_elapsed, again_timings, _shares = _scan_all(server, SLUG, *prepared[SLUG], expected="already_checked_in")
         _paced_elapsed, paced_timings, _shares = _scan_all(server, PACED, *prepared[PACED], expected="ok", pace=PACE)
         server.stop()
@@ -392,6 +392,11 @@ def _measure(database_url: str, bare: dict) -> dict:
         "seconds": round(elapsed, 2),
         **latency,
         "server_cpu_ms_per_scan": _cpu_ms(cpu_before, cpu_after, ATTENDEES),
+        **(
+            {"database_cpu_ms_per_scan": _cpu_ms(database_before, database_after, ATTENDEES)}
+            if database_url.startswith("postgresql")
+            else {}
+        ),
         "connections_per_worker": shares,
         "ratio_to_bare": round(rate / bare["requests_per_s"], 3),
         # The ratio the rates would have if the server had the machine to itself (CPU-bound on both):
@@ -411,6 +416,23 @@ def _measure(database_url: str, bare: dict) -> dict:
         },
         "checkins": counts,
     }
+
+
+def _postgres_cpu_seconds() -> float | None:
+    """User + system CPU of this machine's PostgreSQL server processes (Linux, /proc): the database shares
+    the cores with the app and the scanners; its share of a scan is reported beside the server's."""
+    ticks = 0
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    for entry in entries:
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                if Path(f"/proc/{entry}/comm").read_text().strip() == "postgres":
+                    fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                    ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _ratio(bare_cpu: float | None, cpu: float | None) -> float | None:

@@ -117,6 +117,8 @@ def rows(results: dict) -> list[Row]:
         add(f"{base}.ratio_to_bare", ">= 0.40 of bare", f"{base}.meets_ratio_target")
         add(f"{base}.p99_ms", "< 25 ms (closed loop)", f"{base}.meets_p99_target")
         add(f"{base}.paced.p99_ms", "< 25 ms (paced)", f"{base}.paced.meets_p99_target")
+        add(f"{base}.server_cpu_ms_per_scan")
+        add(f"{base}.database_cpu_ms_per_scan")
         add(f"{base}.skipped", "runs", False)
 
     for layout, figures in (results.get("badges") or {}).items():

@@ -6,6 +6,9 @@ adds on its own to a cross-site request, so a forged request from another site c
 Each route is declared @public for the access policy (which refuses undeclared routes) and checks the
 device token itself: 401 when it is missing, unknown or revoked, 403 when it belongs to another event.
 Errors are JSON ({"error": message}); malformed input answers 400, never 500.
+
+The common scan (POST …/checkins with a valid token and body) is answered in front of Flask by
+forum.api.door through door_scan() below, with the answer this view gives; the rest comes here.
 """
 
 from __future__ import annotations
