@@ -52,7 +52,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 
-from bench.registration import _cpu_ms, _env, _server_cpu_seconds
+from bench.registration import _cpu_ms, _env, _server_cpu_seconds, processes_cpu_seconds
 from tests.live_server import HOST, LiveServer
 from tests.pg import throwaway_database
 
@@ -421,18 +421,7 @@ def _measure(database_url: str, bare: dict) -> dict:
 def _postgres_cpu_seconds() -> float | None:
     """User + system CPU of this machine's PostgreSQL server processes (Linux, /proc): the database shares
     the cores with the app and the scanners; its share of a scan is reported beside the server's."""
-    ticks = 0
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return None
-    for entry in entries:
-        if entry.isdigit():
-            with contextlib.suppress(OSError):
-                if Path(f"/proc/{entry}/comm").read_text().strip() == "postgres":
-                    fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-                    ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return processes_cpu_seconds(lambda pid, _fields: Path(f"/proc/{pid}/comm").read_text().strip() == "postgres")
 
 
 def _ratio(bare_cpu: float | None, cpu: float | None) -> float | None:

@@ -129,6 +129,12 @@ def _in_parallel(port: int, work: Callable[[Visitor, int], None], jobs: list[int
 def _server_cpu_seconds(server: LiveServer) -> float | None:
     """User + system CPU of the gunicorn master and its workers (its process group), from /proc."""
     group = server.process.pid
+    return processes_cpu_seconds(lambda _entry, fields: int(fields[2]) == group)  # pgrp
+
+
+def processes_cpu_seconds(chosen) -> float | None:
+    """User + system CPU (s) of the processes for which chosen(pid, /proc/<pid>/stat fields after the
+    command name) is true; None without /proc."""
     ticks = 0
     try:
         entries = os.listdir("/proc")
@@ -139,11 +145,11 @@ def _server_cpu_seconds(server: LiveServer) -> float | None:
             continue
         try:
             stat = Path(f"/proc/{entry}/stat").read_text()
+            fields = stat.rsplit(")", 1)[1].split()
+            if chosen(entry, fields):
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
         except OSError:
             continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[2]) == group:  # pgrp
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
     return ticks / os.sysconf("SC_CLK_TCK")
 
 

@@ -20,6 +20,7 @@ from forum.db import utcnow
 from forum.events.models import Event
 from forum.extensions import db
 from forum.forms import as_choices
+from forum.registration import services as registrations
 from forum.registration.models import Registration, RegistrationStatus
 
 bp = Blueprint("badges_admin", __name__, url_prefix="/admin/events/<slug>/badges")
@@ -121,8 +122,8 @@ def badges(event: Event):
 @bp.get("/<int:registration_id>.pdf")
 @requires(Permission.EVENT_CHECKIN)
 def badge(event: Event, registration_id: int):
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.event_id != event.id or registration.status != RegistrationStatus.CONFIRMED:
+    registration = registrations.of_event(event, registration_id, confirmed=True)
+    if registration is None:
         abort(404)
     body = _print([registration], "a6")
     db.session.commit()
@@ -133,8 +134,8 @@ def badge(event: Event, registration_id: int):
 @requires(Permission.EVENT_MANAGE)
 def reissue(event: Event, registration_id: int):
     """Revoke a lost or misused badge's code and issue a new one, after a confirmation."""
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.event_id != event.id or registration.status != RegistrationStatus.CONFIRMED:
+    registration = registrations.of_event(event, registration_id, confirmed=True)
+    if registration is None:
         abort(404)
     form = FlaskForm()
     if form.validate_on_submit():

@@ -162,10 +162,10 @@ def admitted_checkin(registration) -> dict | None:
 
 
 def _registration(event: Event, registration_id: int):
-    from forum.registration.models import Registration
+    from forum.registration.services import of_event
 
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.event_id != event.id:
+    registration = of_event(event, registration_id)
+    if registration is None:
         abort(404)
     return registration
 

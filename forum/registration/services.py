@@ -213,6 +213,17 @@ def search(
 # --- locking -----------------------------------------------------------------------------------
 
 
+def of_event(event: Event, registration_id: int, *, confirmed: bool = False) -> Registration | None:
+    """The event's registration with this id (only a confirmed one, with `confirmed`); None otherwise,
+    also when the id is another event's."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event.id:
+        return None
+    if confirmed and registration.status != RegistrationStatus.CONFIRMED:
+        return None
+    return registration
+
+
 def lock_event(event: Event) -> None:
     """Serialise seat changes for this event until the transaction ends (see the module's doc)."""
     if db.session.get_bind().dialect.name == "postgresql":
