@@ -54,6 +54,7 @@ from sqlalchemy.engine import make_url
 
 from bench.registration import _cpu_ms, _env, _server_cpu_seconds, processes_cpu_seconds
 from tests.live_server import HOST, LiveServer
+from tests.load.integrity import worker_pids
 from tests.pg import throwaway_database
 
 ATTENDEES = int(os.environ.get("FORUM_BENCH_ATTENDEES", "2000"))
@@ -150,16 +151,7 @@ def _balanced(server: LiveServer, scanners: list[Scanner]) -> dict[int, int]:
 
 
 def _workers(server: LiveServer) -> list[int]:
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == server.process.pid:
-                pids.append(int(entry))
-    return pids
+    return worker_pids(server.process.pid)
 
 
 def _connection_workers(server: LiveServer, ports: set[int]) -> dict[int, int] | None:
@@ -385,13 +377,14 @@ def _measure(database_url: str, bare: dict) -> dict:
     if counts != expected:
         raise RuntimeError(f"expected {expected}, the database holds {counts}")
     rate = ATTENDEES / elapsed
+    server_cpu = _cpu_ms(cpu_before, cpu_after, ATTENDEES)
     latency = _latency(timings)
     paced = _latency(paced_timings)
     return {
         "scans_per_s": round(rate, 1),
         "seconds": round(elapsed, 2),
         **latency,
-        "server_cpu_ms_per_scan": _cpu_ms(cpu_before, cpu_after, ATTENDEES),
+        "server_cpu_ms_per_scan": server_cpu,
         **(
             {"database_cpu_ms_per_scan": _cpu_ms(database_before, database_after, ATTENDEES)}
             if database_url.startswith("postgresql")
@@ -401,7 +394,7 @@ def _measure(database_url: str, bare: dict) -> dict:
         "ratio_to_bare": round(rate / bare["requests_per_s"], 3),
         # The ratio the rates would have if the server had the machine to itself (CPU-bound on both):
         # steadier than the rates on a shared machine.
-        "cpu_ratio_to_bare": _ratio(bare["server_cpu_ms_per_request"], _cpu_ms(cpu_before, cpu_after, ATTENDEES)),
+        "cpu_ratio_to_bare": _ratio(bare["server_cpu_ms_per_request"], server_cpu),
         "meets_p99_target": latency["p99_ms"] < TARGET_P99_MS,
         "meets_ratio_target": rate >= TARGET_RATIO * bare["requests_per_s"],
         "rescan_already_checked_in": {

@@ -94,7 +94,8 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 # How long a writer keeps trying to begin when SQLite still reports the database locked after its
 # busy timeout (a short FORUM_SQLITE_BUSY_TIMEOUT_MS, many writers queueing): the request waits its
-# turn instead of failing with a server error. At most this plus one busy timeout in all.
+# turn instead of failing with a server error. The app's own writers first wait for the writers' lock
+# (up to the busy timeout and this); the retries then meet only programs that do not take it.
 BEGIN_RETRY_SECONDS = 10.0
 
 

@@ -21,7 +21,6 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
 from forum.auth.policy import public
-from forum.badges import pdf as badge_pdf
 from forum.checkin import services
 from forum.checkin.models import CheckIn, Device
 from forum.db import utcnow
@@ -250,13 +249,14 @@ def checkin_list(slug: str):
     since = _moment(request.args.get("since"), "since")
     now = utcnow()
     rows = services.checkin_list(event, since=since)
+    language = select_locale()
     entries = [
         {
             "code": row["code"],
             "name": row["name"],
             "organisation": row["organisation"],
             "role": row["role"],
-            "role_label": badge_pdf.role_label(row["role"]),
+            "role_label": services.role_label(row["role"], language),
             "status": row["status"],
             "checked_in_at": _iso(row["checked_in_at"]),
             "changed_at": _iso(row["changed_at"]),

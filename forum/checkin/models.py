@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, and_, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.db import UTCDateTime, utcnow
@@ -27,6 +27,18 @@ class Device(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# The result of a scan that admitted someone, written into the SQL rather than bound: SQLite prepares a
+# statement again at every execution when a bound value decides whether a partial index
+# (uq_checkins_admitted_registration) applies.
+ADMITTED_SQL = literal_column("'ok'")
+
+
+def admitted(checkins=None) -> ColumnElement[bool]:
+    """SQL: the check-in counts (ok and not undone); of CheckIn, or of an alias of its table."""
+    columns = checkins.c if checkins is not None else CheckIn
+    return and_(columns.result == ADMITTED_SQL, columns.undone_at.is_(None))
 
 
 class CheckIn(db.Model):

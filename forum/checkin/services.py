@@ -22,12 +22,13 @@ Services flush; the caller commits.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, exists, func, insert, literal_column, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from forum import tokens
@@ -36,6 +37,7 @@ from forum.badges import pdf as badge_pdf
 from forum.badges import services as badges
 from forum.badges.models import BadgeCode, BadgeStatus
 from forum.checkin.models import CheckIn, Device
+from forum.checkin.models import admitted as admitted_clause
 from forum.db import utcnow
 from forum.dbapi import DriverConnection, Prepared, driver_connection
 from forum.events.models import Event
@@ -87,13 +89,8 @@ _BADGE_BY_CODE = (
     .join(Registration, Registration.id == BadgeCode.registration_id)
     .where(BadgeCode.code == bindparam("code"))
 )
-# 'ok' written into the SQL, not bound: SQLite prepares a statement again at every execution when a
-# bound value decides whether a partial index (uq_checkins_admitted_registration) applies.
-_OK_LITERAL = literal_column(f"'{OK}'")
 _CHECKIN_BY_CLIENT_SCAN_ID = select(CheckIn).where(CheckIn.client_scan_id == bindparam("client_scan_id"))
-_ADMITTED = select(CheckIn).where(
-    CheckIn.registration_id == bindparam("registration_id"), CheckIn.result == _OK_LITERAL, CheckIn.undone_at.is_(None)
-)
+_ADMITTED = select(CheckIn).where(CheckIn.registration_id == bindparam("registration_id"), admitted_clause())
 _DEVICE_BY_TOKEN = (
     select(Device, Event)
     .join(Event, Event.id == Device.event_id)
@@ -315,7 +312,12 @@ def _scan_row_statement():
     is_speaker = exists().where(
         _speakers.c.event_id == _registrations.c.event_id, _speakers.c.email_key == _registrations.c.email_key
     )
-    has_team = exists().where(_event_roles.c.event_id == _registrations.c.event_id)
+    # On the event's team: its users' e-mails are kept lower-cased (forum.auth.services.normalise_email).
+    is_organiser = exists().where(
+        _event_roles.c.event_id == _registrations.c.event_id,
+        _users.c.id == _event_roles.c.user_id,
+        func.lower(func.trim(_users.c.email)) == _registrations.c.email_key,
+    )
     return (
         select(
             _devices.c.id.label("device_id"),
@@ -326,7 +328,6 @@ def _scan_row_statement():
             _badges.c.event_id.label("badge_event_id"),
             _badges.c.status.label("badge_status"),
             _registrations.c.id.label("registration_id"),
-            _registrations.c.event_id.label("registration_event_id"),
             _registrations.c.status,
             _registrations.c.first_name,
             _registrations.c.last_name,
@@ -336,7 +337,7 @@ def _scan_row_statement():
             _registrations.c.accessibility,
             _registrations.c.health_consent_at,
             is_speaker.label("is_speaker"),
-            has_team.label("has_team"),
+            is_organiser.label("is_organiser"),
             admitted_checkin.c.id.label("admitted_id"),
             admitted_checkin.c.scanned_at.label("admitted_at"),
             admitted_checkin.c.entrance.label("admitted_entrance"),
@@ -351,8 +352,7 @@ def _scan_row_statement():
             admitted_checkin,
             and_(
                 admitted_checkin.c.registration_id == _registrations.c.id,
-                admitted_checkin.c.result == _OK_LITERAL,
-                admitted_checkin.c.undone_at.is_(None),
+                admitted_clause(admitted_checkin),
             ),
         )
         .outerjoin(admitted_user, admitted_user.c.id == admitted_checkin.c.user_id)
@@ -374,11 +374,6 @@ _CHECKIN_COLUMNS = (
     "user_id",
 )
 _SCAN_ROW = Prepared(_scan_row_statement())
-_TEAM_EMAILS = Prepared(
-    select(_users.c.email)
-    .join(_event_roles, _event_roles.c.user_id == _users.c.id)
-    .where(_event_roles.c.event_id == bindparam("event_id"))
-)
 _INSERT_CHECKIN = Prepared(insert(_checkins).returning(_checkins.c.id), columns=_CHECKIN_COLUMNS)
 _DEVICE_SEEN = Prepared(update(_devices).where(_devices.c.id == bindparam("device_id")), columns=["last_seen_at"])
 
@@ -460,7 +455,7 @@ def scan_answer(
         "device_id": row.device_id,
         "user_id": None,
     }
-    person = _person_from_row(door, registration, language) if registration is not None else None
+    person = _person_from_row(registration, language) if registration is not None else None
     last_seen = row.device_last_seen_at
     try:
         with door.writing():
@@ -481,16 +476,13 @@ def scan_answer(
     }
 
 
-def _person_from_row(door: DriverConnection, row, language: str) -> dict:
+def _person_from_row(row, language: str) -> dict:
     """person() from a _SCAN_ROW row."""
     if row.badge_role is not None:
         role = row.badge_role.value
     elif row.is_speaker:
         role = "speaker"
-    elif row.has_team and any(
-        (email or "").strip().casefold() == row.email_key
-        for (email,) in _TEAM_EMAILS.execute(door, {"event_id": row.registration_event_id}).all()
-    ):
+    elif row.is_organiser:
         role = "organiser"
     else:
         role = "participant"
@@ -500,22 +492,16 @@ def _person_from_row(door: DriverConnection, row, language: str) -> dict:
         "organisation": row.organisation,
         "status": row.status.value,
         "role": role,
-        "role_label": _role_label(role, language),
+        "role_label": role_label(role, language),
         "accessibility": row.accessibility if row.health_consent_at else "",
     }
 
 
-_role_labels: dict[tuple[str, str], str] = {}
-
-
-def _role_label(role: str, language: str) -> str:
-    """badge_pdf.role_label(role) in `language`, kept: translating costs more than the rest of the answer."""
-    key = (language, role)
-    label = _role_labels.get(key)
-    if label is None:
-        with force_locale(language):
-            label = _role_labels[key] = badge_pdf.role_label(role)
-    return label
+@functools.cache
+def role_label(role: str, language: str) -> str:
+    """badge_pdf.role_label(role) in `language`, kept: translating costs more than the rest of a scan's answer."""
+    with force_locale(language):
+        return badge_pdf.role_label(role)
 
 
 # --- what the door sees ------------------------------------------------------------------------
@@ -556,7 +542,7 @@ def counts(event: Event) -> dict:
     """{"checked_in": n, "expected": confirmed registrations, "entrances": {entrance: n}}."""
     rows = db.session.execute(
         select(CheckIn.entrance, func.count())
-        .where(CheckIn.event_id == event.id, CheckIn.result == OK, CheckIn.undone_at.is_(None))
+        .where(CheckIn.event_id == event.id, admitted_clause())
         .group_by(CheckIn.entrance)
     ).all()
     expected = db.session.scalar(

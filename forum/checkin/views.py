@@ -28,6 +28,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import StringField
 
+from forum.auth.forms import ConfirmForm
 from forum.auth.policy import Permission, allows, public, requires
 from forum.checkin import services
 from forum.checkin.models import Device
@@ -35,6 +36,7 @@ from forum.events.models import Event
 from forum.extensions import db
 from forum.forms import limit, required, strip
 from forum.i18n import current_language
+from forum.registration.services import of_event
 from forum.security import CONTENT_SECURITY_POLICY
 from forum.urls import external_url
 
@@ -53,10 +55,6 @@ class DeviceForm(FlaskForm):
     name = StringField(
         _l("Enhetens namn eller ingång"), filters=[strip], validators=[required(), limit(ENTRANCE_LENGTH)]
     )
-
-
-class ConfirmForm(FlaskForm):
-    pass
 
 
 def _event(slug: str) -> Event:
@@ -162,8 +160,6 @@ def admitted_checkin(registration) -> dict | None:
 
 
 def _registration(event: Event, registration_id: int):
-    from forum.registration.services import of_event
-
     registration = of_event(event, registration_id)
     if registration is None:
         abort(404)

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from forum.checkin.models import CheckIn
+from forum.checkin.models import admitted as admitted_clause
 from forum.db import utcnow
 from forum.events.models import Event
 from forum.extensions import db
@@ -66,11 +67,7 @@ class Sheet:
 def _registration_records(event: Event) -> list[dict[str, Any]]:
     questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.event_id == event.id))}
     checked_in = set(
-        db.session.scalars(
-            select(CheckIn.registration_id).where(
-                CheckIn.event_id == event.id, CheckIn.result == "ok", CheckIn.undone_at.is_(None)
-            )
-        )
+        db.session.scalars(select(CheckIn.registration_id).where(CheckIn.event_id == event.id, admitted_clause()))
     )
     registrations = db.session.scalars(
         select(Registration)

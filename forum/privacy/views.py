@@ -13,8 +13,8 @@ from forum.extensions import db
 from forum.privacy import access, erasure, retention
 from forum.privacy.forms import EraseOwnForm
 from forum.programme.models import ProgrammeItem
-from forum.registration import services as registration_services
 from forum.registration.models import OptionalField, Question
+from forum.registration.views import registration_or_404
 from forum.security import private
 
 bp = Blueprint("privacy", __name__)
@@ -38,17 +38,10 @@ def notice(slug: str):
     return render_template("public/privacy.html", event=event, asks=asks, rule=retention.rule_for(event))
 
 
-def _registration_or_404(token: str):
-    registration = registration_services.find_by_token(token)
-    if registration is None:
-        abort(404)
-    return registration
-
-
 @bp.get("/r/<token>/data.json")
 @public
 def own_data(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     response = make_response(access.to_json(registration))
     response.mimetype = "application/json"
     response.headers["Content-Disposition"] = 'attachment; filename="mina-uppgifter.json"'
@@ -58,7 +51,7 @@ def own_data(token: str):
 @bp.route("/r/<token>/delete", methods=["GET", "POST"])
 @public
 def erase_own(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     event = registration.event
     form = EraseOwnForm()
     if form.validate_on_submit():

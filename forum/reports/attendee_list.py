@@ -64,10 +64,6 @@ class ListPage:
         return self.number < self.pages
 
 
-def visible_to_public(event: Event) -> bool:
-    return event.participant_list == ParticipantListVisibility.PUBLIC
-
-
 def visible_to(event: Event, registration: Registration | None) -> bool:
     """May the holder of this registration's personal link (or anyone, with None) see the list?"""
     if event.participant_list == ParticipantListVisibility.PUBLIC:

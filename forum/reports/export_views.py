@@ -23,6 +23,7 @@ from forum.privacy import audit
 from forum.registration import services as registration_services
 from forum.reports import exports, pdf
 from forum.reports.participants import Filters, select_registrations
+from forum.security import private
 
 bp = Blueprint("exports_admin", __name__, url_prefix="/admin/events/<slug>/exports")
 
@@ -138,8 +139,7 @@ def _pdf(event: Event, filters: Filters, fmt: str) -> bytes:
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+    # Personal data: not kept by caches on the way, and no referrer (forum.security.private).
+    response = private(Response(body, mimetype=mimetype))
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # Personal data: not to be kept by caches on the way.
-    response.headers["Cache-Control"] = "no-store"
     return response

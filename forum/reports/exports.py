@@ -37,6 +37,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from forum.checkin.models import CheckIn
+from forum.checkin.models import admitted as admitted_clause
 from forum.db import utcnow
 from forum.events.models import Event, FocusArea
 from forum.extensions import db
@@ -152,8 +153,7 @@ def remember_columns(user, event: Event, keys: list[str]) -> None:
         preference = ExportPreference(user_id=user.id, event_id=event.id)
         db.session.add(preference)
     if preference.columns != keys:
-        preference.columns = list(keys)
-        preference.updated_at = utcnow()
+        preference.columns = list(keys)  # updated_at follows (onupdate)
 
 
 # --- reading the rows ------------------------------------------------------------------------------
@@ -267,7 +267,7 @@ def _related(name: str, ids) -> dict:
         return answers
     elif name == "checkins":
         query = select(CheckIn.registration_id, CheckIn.scanned_at).where(
-            CheckIn.registration_id.in_(ids), CheckIn.result == "ok", CheckIn.undone_at.is_(None)
+            CheckIn.registration_id.in_(ids), admitted_clause()
         )
         return dict(db.session.execute(query).all())
     return found

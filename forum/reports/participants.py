@@ -20,6 +20,7 @@ from sqlalchemy import Select, String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from forum.checkin.models import CheckIn
+from forum.checkin.models import admitted as admitted_clause
 from forum.events.models import Event, FocusArea
 from forum.extensions import db
 from forum.pagination import Page, paginate
@@ -127,9 +128,7 @@ class Filters:
 
 def checked_in_clause():
     """SQL: the registration has been admitted at the door (the one check-in that counts)."""
-    return exists().where(
-        CheckIn.registration_id == Registration.id, CheckIn.result == "ok", CheckIn.undone_at.is_(None)
-    )
+    return exists().where(CheckIn.registration_id == Registration.id, admitted_clause())
 
 
 def _like_pattern(text: str) -> str:
@@ -240,9 +239,7 @@ def checked_in_ids(registration_ids: list[int]) -> set[int]:
         return set()
     return set(
         db.session.scalars(
-            select(CheckIn.registration_id).where(
-                CheckIn.registration_id.in_(registration_ids), CheckIn.result == "ok", CheckIn.undone_at.is_(None)
-            )
+            select(CheckIn.registration_id).where(CheckIn.registration_id.in_(registration_ids), admitted_clause())
         )
     )
 

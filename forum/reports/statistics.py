@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from forum.checkin.models import CheckIn
+from forum.checkin.models import admitted as admitted_clause
 from forum.events.models import Event
 from forum.extensions import db
 from forum.i18n import to_local
@@ -32,8 +33,6 @@ from forum.registration.models import (
 
 NOT_GIVEN = _l("Ej angiven")
 NO_FOCUS_AREA = _l("Inget fokusområde valt")
-# The scan result that admitted a person (forum.checkin.services).
-ADMITTED = "ok"
 
 
 @dataclass(frozen=True)
@@ -231,7 +230,7 @@ def attendance(event: Event, confirmed: int) -> Attendance:
     checked_in = db.session.scalar(
         select(func.count(func.distinct(CheckIn.registration_id)))
         .join(Registration, Registration.id == CheckIn.registration_id)
-        .where(CheckIn.event_id == event.id, CheckIn.result == ADMITTED, CheckIn.undone_at.is_(None))
+        .where(CheckIn.event_id == event.id, admitted_clause())
         .where(_confirmed(event))
     )
     return Attendance(expected=confirmed, checked_in=checked_in or 0)
