@@ -48,7 +48,7 @@ translations: install
 
 # For developers: collect new texts into the English catalog (then translate the empty msgstr).
 i18n-update: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o forum/translations/messages.pot . >/dev/null
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k ngettext:1,2 -o forum/translations/messages.pot . >/dev/null
 	$(VENV)/bin/pybabel update --no-fuzzy-matching -i forum/translations/messages.pot -d forum/translations -l en
 
 migrate: install

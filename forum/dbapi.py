@@ -1,5 +1,5 @@
 """Statements run on the database driver's own connection, for the one hot path that needs it: a door
-scanner's check-in (forum.checkin.services.scan_row, scan_answer; bench/checkin.py).
+scanner's check-in (forum.checkin.services.door_scan; bench/checkin.py).
 
 A SQLAlchemy Core statement is compiled once per dialect (Prepared) and then executed on a DBAPI
 cursor with SQLAlchemy's own type processing (bind and result processors of the statement's
@@ -7,21 +7,25 @@ columns: UTCDateTime, enums). What that skips is per-execution work that costs m
 database does here: the statement's cache key, the execution context, the Result object, the ORM
 session and its transaction bookkeeping, and on PostgreSQL the round trip of a BEGIN.
 
-driver_connection() lends a pooled connection from the engine, outside a transaction: a read is a
-statement of its own, and so a snapshot of its own; writes go in DriverConnection.writing(). On
-SQLite the writers' lock is then held only for the writes, not while the row is read and the answer
-worked out; on PostgreSQL a read and an insert are two round trips, with no BEGIN and COMMIT. The
-callers rely on unique indexes, not on what they read, against a concurrent write. The connection
-goes back to the pool as SQLAlchemy left it.
+driver_connection() lends a connection outside a transaction: a read is a statement of its own, and
+so a snapshot of its own; writes go in DriverConnection.writing(). On SQLite it comes from the
+engine's pool, and the writers' lock is held only for the writes, not while the row is read and the
+answer worked out. On PostgreSQL it is one of the door's own connections in autocommit
+(AutocommitConnections), not pinged when lent: a statement is one round trip, its own transaction.
+The callers rely on unique indexes, not on what they read, against a concurrent write.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import namedtuple
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.pool import NullPool
 
 _GIVEN = object()  # a parameter given at execution (bindparam("name")), not a literal of the statement
 
@@ -47,9 +51,9 @@ class Prepared:
     def execute(self, connection: DriverConnection, parameters: dict):
         """The cursor after executing with these parameters (by bind name)."""
         compiled = self.compiled(connection.dialect)
-        cursor = connection.dbapi.cursor()
+        cursor = connection.cursor or connection.dbapi.cursor()
         cursor.execute(compiled.sql, compiled.parameters(parameters))
-        return _Rows(cursor, compiled)
+        return _Rows(cursor, compiled, closes=connection.cursor is None)
 
     def first(self, connection: DriverConnection, parameters: dict):
         return self.execute(connection, parameters).first()
@@ -90,33 +94,38 @@ class _Compiled:
 
 
 class _Rows:
-    def __init__(self, cursor, compiled: _Compiled) -> None:
+    def __init__(self, cursor, compiled: _Compiled, *, closes: bool = True) -> None:
         self.cursor = cursor
         self.compiled = compiled
+        self.closes = closes  # not a connection's own cursor (DriverConnection.cursor), kept for the next
 
     def first(self):
         try:
             return self.compiled.make_row(self.cursor.fetchone())
         finally:
-            self.cursor.close()
+            self.close()
 
     def close(self) -> None:
-        self.cursor.close()
+        if self.closes:
+            self.cursor.close()
 
     def all(self) -> list:
         try:
             return [self.compiled.make_row(raw) for raw in self.cursor.fetchall()]
         finally:
-            self.cursor.close()
+            self.close()
 
 
 class DriverConnection:
     """A pooled DBAPI connection lent by driver_connection(), outside any transaction: each statement
     reads or writes on its own, except those run inside writing()."""
 
-    def __init__(self, dbapi, dialect: Dialect) -> None:
+    def __init__(self, dbapi, dialect: Dialect, cursor=None) -> None:
         self.dbapi = dbapi
         self.dialect = dialect
+        # PostgreSQL: one cursor kept with the connection for all its statements. A psycopg cursor
+        # costs a statement a third more of the app's CPU when made anew (its adapters, its loaders).
+        self.cursor = cursor
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -143,15 +152,91 @@ class DriverConnection:
 
 @contextmanager
 def driver_connection(engine: Engine) -> Iterator[DriverConnection]:
-    """A connection from the engine's pool for Prepared statements (see the module's text)."""
-    pooled = engine.raw_connection()
-    dbapi = pooled.driver_connection
-    postgresql = engine.dialect.name == "postgresql"
+    """A connection for Prepared statements (see the module's text): on SQLite from the engine's pool; on
+    PostgreSQL from the door's own connections (AutocommitConnections)."""
+    if engine.dialect.name != "postgresql":
+        pooled = engine.raw_connection()
+        try:
+            yield DriverConnection(pooled.driver_connection, engine.dialect)
+        finally:
+            pooled.close()
+        return
+    connections = AutocommitConnections.of(engine)
+    lent = connections.lend()
+    cursor = lent.info.get("forum_cursor")
+    if cursor is None:
+        cursor = lent.info["forum_cursor"] = lent.driver_connection.cursor()
     try:
-        if postgresql:
-            dbapi.autocommit = True
-        yield DriverConnection(dbapi, engine.dialect)
-    finally:
-        if postgresql:
-            dbapi.autocommit = False
-        pooled.close()
+        yield DriverConnection(lent.driver_connection, engine.dialect, cursor)
+    except engine.dialect.loaded_dbapi.Error as error:
+        if not engine.dialect.is_disconnect(error, lent.dbapi_connection, None):
+            connections.give_back(lent)
+        else:
+            # The server went away (a restart, a dropped connection): the other idle connections are
+            # as stale, so they go too, and the caller's next connection is a new one.
+            lent.invalidate()
+            connections.dispose()
+            raise Disconnected(str(error)) from error
+        raise
+    except BaseException:
+        connections.give_back(lent)
+        raise
+    connections.give_back(lent)
+
+
+class Disconnected(Exception):  # noqa: N818 - what happened, as the caller reads it
+    """driver_connection(): the connection was found broken (PostgreSQL); a new one may be tried."""
+
+
+class AutocommitConnections:
+    """PostgreSQL: the door's connections to the engine's database, in autocommit, lent last-in first-out
+    and not pinged. The engine's own pool pings each connection it lends (pool_pre_ping, a round trip
+    of its own) and lends it in a transaction; a scan is one statement, so the ping would double its
+    round trips, and the pool's bookkeeping costs a scan more CPU than its JSON. A connection found
+    broken when used is dropped with the others idle (driver_connection). Idle connections are closed
+    when the engine is disposed; at most MAX_IDLE are kept."""
+
+    MAX_IDLE = 8
+    _of: weakref.WeakKeyDictionary[Engine, AutocommitConnections] = weakref.WeakKeyDictionary()
+    _lock = threading.Lock()
+
+    def __init__(self, engine: Engine) -> None:
+        # Opens each connection as the engine would (its dialect's set-up on connect), without a pool.
+        self.opener = create_engine(engine.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        self.idle: list = []
+        self.generation = 0
+        event.listen(engine, "engine_disposed", lambda _engine: self.dispose())
+
+    @classmethod
+    def of(cls, engine: Engine) -> AutocommitConnections:
+        found = cls._of.get(engine)
+        if found is None:
+            with cls._lock:
+                found = cls._of.get(engine)
+                if found is None:
+                    found = cls._of[engine] = cls(engine)
+        return found
+
+    def lend(self):
+        """A connection (SQLAlchemy's wrapper of it: driver_connection is psycopg's), idle or new."""
+        try:
+            lent = self.idle.pop()  # atomic: threads share the list without a lock
+        except IndexError:
+            lent = self.opener.raw_connection()
+            lent.info["forum_generation"] = self.generation
+        return lent
+
+    def give_back(self, lent) -> None:
+        if lent.info["forum_generation"] == self.generation and len(self.idle) < self.MAX_IDLE:
+            self.idle.append(lent)
+        else:
+            lent.close()
+
+    def dispose(self) -> None:
+        """Close the idle connections; those lent now are closed when given back."""
+        self.generation += 1
+        while True:
+            try:
+                self.idle.pop().close()
+            except IndexError:
+                return

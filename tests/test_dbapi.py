@@ -78,3 +78,23 @@ def test_a_failed_write_leaves_nothing_behind(app):
         raise RuntimeError("stop before the commit")
     codes = db.session.scalars(select(CheckIn.code).where(CheckIn.event_id == event_id)).all()
     assert codes == ([] if db.engine.dialect.name == "sqlite" else ["DDD"])
+
+
+def test_postgresql_lends_its_own_connections_in_autocommit_and_closes_them_with_the_engine(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lends from the engine's pool")
+    from forum.dbapi import AutocommitConnections
+
+    with driver_connection(db.engine) as first, driver_connection(db.engine) as second:
+        assert first.dbapi is not second.dbapi
+        assert first.dbapi.autocommit and second.dbapi.autocommit
+        lent = {first.dbapi, second.dbapi}
+    connections = AutocommitConnections.of(db.engine)
+    assert {idle.driver_connection for idle in connections.idle} == lent
+    with driver_connection(db.engine) as again:
+        assert again.dbapi is first.dbapi  # given back last (the with statement ends second first), lent first
+    with pytest.raises(ZeroDivisionError), driver_connection(db.engine):
+        raise ZeroDivisionError  # not the connection's fault: it goes back
+    assert len(connections.idle) == 2
+    db.engine.dispose()
+    assert connections.idle == [] and all(connection.closed for connection in lent)

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"%\((\w+)\)s|\{(\w+)\}")
 
 
-def _extract(tmp_path) -> list[str]:
+def _extract(tmp_path) -> list[tuple[str, str | None]]:
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [
@@ -27,6 +27,8 @@ def _extract(tmp_path) -> list[str]:
             "_l",
             "-k",
             "lazy_gettext",
+            "-k",
+            "lazy_pgettext:1c,2",
             "-o",
             str(pot),
             ".",
@@ -36,7 +38,7 @@ def _extract(tmp_path) -> list[str]:
         capture_output=True,
     )
     with pot.open("rb") as handle:
-        return [message.id for message in read_po(handle) if message.id]
+        return [(message.id, message.context) for message in read_po(handle) if message.id]
 
 
 def _english():
@@ -47,8 +49,8 @@ def _english():
 def test_every_text_has_an_english_translation(tmp_path):
     catalog = _english()
     missing = []
-    for msgid in _extract(tmp_path):
-        message = catalog.get(msgid)
+    for msgid, context in _extract(tmp_path):
+        message = catalog.get(msgid, context=context)
         text = message.string if message else None
         ok = bool(text) and all(text) if isinstance(msgid, tuple) else bool(text)
         if not ok:

@@ -24,6 +24,7 @@ from forum.auth.policy import public
 from forum.checkin import services
 from forum.checkin.models import CheckIn, Device
 from forum.db import utcnow
+from forum.dbapi import Disconnected
 from forum.events.models import Event
 from forum.extensions import csrf, db
 from forum.i18n import select_locale
@@ -171,25 +172,21 @@ def scan(slug: str):
 
 
 def door_scan(token: str, slug: str, fields: tuple | None, language: str):
-    """The door's hot path (bench/checkin.py): one query answers the token and the scan, and one insert
-    records it (services.scan_row, scan_answer). Returns (row, answer): row None when the token is
-    unknown or revoked; answer None when nothing was recorded: the token is another event's, the
-    fields are None (invalid), or the scan is one for services.scan (a retry, a late earlier scan, a
-    race)."""
-    code, entrance, client_scan_id, scanned_at = fields or (None, "", None, None)
-    body = None
-    with services.door_connection() as door:
-        row = services.scan_row(door, token, code, client_scan_id)
-        if row is not None and row.event_slug == slug and fields is not None:
-            body = services.scan_answer(
-                door,
-                row,
-                code,
-                entrance=entrance,
-                scanned_at=scanned_at,
-                client_scan_id=client_scan_id,
-                language=language,
-            )
+    """The door's hot path (bench/checkin.py; services.door_scan): one statement answers the token and
+    the scan, and records it. Returns (row, answer): row None when the token is unknown or revoked;
+    answer None when nothing was recorded: the token is another event's, the fields are None (invalid),
+    or the scan is one for services.scan (a retry, a late earlier scan, a race)."""
+    scan = services.DoorScan(*fields) if fields is not None else None
+    try:
+        with services.door_connection() as door:
+            row, body = services.door_scan(door, token, slug, scan, language)
+    except Disconnected:
+        # A connection the database had closed (a restart), found when used: once more on a new one. Had
+        # the scan been recorded before the connection broke, its client_scan_id is found now and
+        # scan() answers what was recorded; a scan without one is recorded again, as when a device
+        # itself retries.
+        with services.door_connection() as door:
+            row, body = services.door_scan(door, token, slug, scan, language)
     if body is not None:
         body["checked_in_at"] = _iso(body["checked_in_at"])
         if body["earlier"] is not None:

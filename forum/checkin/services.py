@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import String, and_, bindparam, case, exists, func, insert, literal_column, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from forum import tokens
@@ -38,11 +38,10 @@ from forum.badges import services as badges
 from forum.badges.models import BadgeCode, BadgeStatus
 from forum.checkin.models import CheckIn, Device
 from forum.checkin.models import admitted as admitted_clause
-from forum.db import utcnow
+from forum.db import UTCDateTime, utcnow
 from forum.dbapi import DriverConnection, Prepared, driver_connection
 from forum.events.models import Event
 from forum.extensions import db
-from forum.i18n import DEFAULT_LANGUAGE
 from forum.privacy import audit
 from forum.programme.models import Speaker
 from forum.registration.models import Registration, RegistrationStatus
@@ -286,13 +285,17 @@ def undo(checkin: CheckIn, by=None, *, device: Device | None = None) -> bool:
 
 
 # --- the API's hot path ------------------------------------------------------------------------
-# The same scan as scan() above, for the API (a device's every scan): two statements, compiled once
-# and run on the driver's connection (forum.dbapi): one SELECT (the device by its token with its
-# event, the badge, its registration, the check-in that counts, and whether the client_scan_id was
-# recorded before), then the INSERT. No ORM objects, no unit of work, no lock: a scan racing another
-# of the same badge (or a retry racing its first try) meets the unique indexes on check-ins and goes
-# to scan(), which locks the event; so do a retried client_scan_id and an offline scan earlier than
-# the check-in that counts.
+# The same scan as scan() above, for the API (a device's every scan), in SQLAlchemy Core compiled once
+# and run on the driver's connection (forum.dbapi). One query reads the device by its token with its
+# event, the badge, its registration and the check-in that counts, and works out the scan's result in
+# SQL (_result: scan()'s rules, for the case with no lock and no retry). On PostgreSQL the same
+# statement records the scan (a CTE with the INSERT): one round trip. On SQLite, in process, the INSERT
+# follows as a statement of its own, in the writers' lock only while it writes.
+#
+# No ORM objects, no unit of work, no lock: a scan racing another of the same badge (or a retry racing
+# its first try) meets the unique indexes on check-ins and goes to scan(), which locks the event; so
+# do a retried client_scan_id and an offline scan earlier than the check-in that counts (_result is
+# NULL for those: nothing is recorded here).
 
 _devices = Device.__table__
 _events = Event.__table__
@@ -302,6 +305,30 @@ _checkins = CheckIn.__table__
 _users = User.__table__
 _event_roles = EventRole.__table__
 _speakers = Speaker.__table__
+
+
+def _sql(value: str):
+    """One of this module's constant strings written into the SQL, not bound: SQLite re-prepares a
+    statement whose bound value a partial index depends on (forum.checkin.models.ADMITTED_SQL)."""
+    return literal_column(f"'{value}'")
+
+
+def _result(recorded, admitted_checkin):
+    """SQL: the result scan() gives (see the module's text), or NULL when the scan is scan()'s to
+    answer: a client_scan_id recorded before, or a scan earlier than the check-in that counts."""
+    return case(
+        (recorded.is_not(None), null()),
+        (_badges.c.event_id.is_(None), _sql(UNKNOWN)),
+        (_badges.c.event_id != _devices.c.event_id, _sql(WRONG_EVENT)),
+        (_badges.c.status == _sql(BadgeStatus.REVOKED.value), _sql(REVOKED)),
+        *(
+            (_registrations.c.status == _sql(status.value), _sql(refusal))
+            for status, refusal in REFUSED_BY_STATUS.items()
+        ),
+        (admitted_checkin.c.id.is_(None), _sql(OK)),
+        (admitted_checkin.c.scanned_at <= bindparam("moment", type_=UTCDateTime()), _sql(ALREADY)),
+        else_=null(),
+    )
 
 
 def _scan_row_statement():
@@ -324,9 +351,8 @@ def _scan_row_statement():
             _devices.c.last_seen_at.label("device_last_seen_at"),
             _events.c.id.label("event_id"),
             _events.c.slug.label("event_slug"),
-            recorded.label("recorded_id"),
+            _result(recorded, admitted_checkin).label("result"),
             _badges.c.event_id.label("badge_event_id"),
-            _badges.c.status.label("badge_status"),
             _registrations.c.id.label("registration_id"),
             _registrations.c.status,
             _registrations.c.first_name,
@@ -361,116 +387,151 @@ def _scan_row_statement():
     )
 
 
-_CHECKIN_COLUMNS = (
-    "event_id",
-    "registration_id",
-    "code",
-    "result",
-    "entrance",
-    "scanned_at",
-    "recorded_at",
-    "client_scan_id",
-    "device_id",
-    "user_id",
-)
+# The INSERT's values besides the row's: given at execution (bindparam) by these names.
+_RECORDED_VALUES = {
+    "code": bindparam("recorded_code", type_=String()),
+    "entrance": bindparam("entrance", type_=String()),
+    "scanned_at": bindparam("moment", type_=UTCDateTime()),
+    "recorded_at": bindparam("now", type_=UTCDateTime()),
+    "client_scan_id": bindparam("client_scan_id", type_=String()),
+}
+
+
+def _recorded_values(scan) -> dict:
+    """The check-in's columns, from a _scan_row_statement() row (`scan`: its columns) and the values given."""
+    return {
+        "event_id": scan.event_id,
+        "registration_id": case((scan.badge_event_id == scan.event_id, scan.registration_id)),
+        "result": scan.result,
+        "device_id": scan.device_id,
+        **_RECORDED_VALUES,
+    }
+
+
+def _scan_and_record_statement():
+    """PostgreSQL: the scan's row, recorded in the same statement when it has a result and the device's
+    event is the one in the URL; the row's checkin_id is the new check-in's (NULL when not recorded)."""
+    scan = _scan_row_statement().cte("scan")
+    values = _recorded_values(scan.c)
+    recorded = (
+        insert(_checkins)
+        .from_select(
+            list(values),
+            select(*values.values()).where(scan.c.result.is_not(None), scan.c.event_slug == bindparam("slug")),
+        )
+        .returning(_checkins.c.id)
+        .cte("recorded")
+    )
+    return select(scan, select(recorded.c.id).scalar_subquery().label("checkin_id"))
+
+
 _SCAN_ROW = Prepared(_scan_row_statement())
-_INSERT_CHECKIN = Prepared(insert(_checkins).returning(_checkins.c.id), columns=_CHECKIN_COLUMNS)
+_SCAN_AND_RECORD = Prepared(_scan_and_record_statement())
+_INSERT_CHECKIN = Prepared(
+    insert(_checkins)
+    .values(
+        event_id=bindparam("event_id"),
+        registration_id=bindparam("registration_id"),
+        result=bindparam("result"),
+        device_id=bindparam("device_id"),
+        **_RECORDED_VALUES,
+    )
+    .returning(_checkins.c.id)
+)
 _DEVICE_SEEN = Prepared(update(_devices).where(_devices.c.id == bindparam("device_id")), columns=["last_seen_at"])
 
 
 def door_connection():
-    """The connection scan_row() and scan_answer() run on (forum.dbapi.driver_connection): a connection
-    of its own, so on SQLite use it before the request's session has written anything (the session
-    would hold the write lock that scan_answer then waits for, until the lock's timeout)."""
+    """The connection door_scan() runs on (forum.dbapi.driver_connection): a connection of its own, so on
+    SQLite use it before the request's session has written anything (the session would hold the write
+    lock that door_scan() then waits for, until the lock's timeout)."""
     return driver_connection(db.engine)
 
 
-def scan_row(door: DriverConnection, token: str | None, code, client_scan_id: str | None = None):
-    """What scan_answer() needs to answer a scan of `code` by the device with this token, in one row
-    (device_id, event_id, event_slug, …); None when the token is unknown or revoked. Reads only."""
+@dataclass(frozen=True)
+class DoorScan:
+    """A device's scan as the API gives it (forum.api.views.scan_fields)."""
+
+    code: str | None
+    entrance: str = ""
+    client_scan_id: str | None = None
+    scanned_at: datetime | None = None
+
+
+def door_scan(door: DriverConnection, token: str | None, slug: str, scan: DoorScan | None, language: str):
+    """scan() by the device with this token, of the event `slug`, in Core (see above). Returns (row,
+    answer). row: the device's row (device_id, event_id, event_slug, …), None when the token is unknown
+    or revoked. answer: None when nothing was recorded (no scan given, another event's device, or a scan
+    for scan() to answer); else the API's dict (result, checkin_id, registration = person(),
+    checked_in_at, earlier = describe(), repeated), the role in `language`, recorded (committed), and
+    the device noted as seen()."""
     if not token or not tokens.plausible(token):
-        return None
+        return None, None
+    now = utcnow()
+    scanned_at = scan.scanned_at if scan is not None else None
+    moment = now if scanned_at is None or scanned_at.tzinfo is None else min(scanned_at, now)
+    code = scan.code if scan is not None else None
     parameters = {
         "token_hash": tokens.hash_token(token),
         "code": badges.normalise(code),
-        "client_scan_id": client_scan_id or None,
+        "client_scan_id": (scan.client_scan_id if scan is not None else None) or None,
+        "moment": moment,
     }
-    return _SCAN_ROW.first(door, parameters)
-
-
-def scan_answer(
-    door: DriverConnection,
-    row,
-    code: str | None,
-    *,
-    entrance: str = "",
-    scanned_at: datetime | None = None,
-    client_scan_id=None,
-    language: str = DEFAULT_LANGUAGE,
-) -> dict | None:
-    """scan() by the device of a scan_row() row (read with the same code and client_scan_id), recorded
-    (committed), answered as the API's dict (result, checkin_id, registration = person(),
-    checked_in_at, earlier = describe(), repeated; the role in `language`), and the device noted as
-    seen(). None when the scan must go through scan() instead (see above); nothing was written then."""
-    if row.recorded_id is not None:
-        return None  # a retry (or another event's scan id): scan() answers what was recorded
-    normalised = badges.normalise(code)
-    now = utcnow()
-    moment = now if scanned_at is None or scanned_at.tzinfo is None else min(scanned_at, now)
-    registration = None
-    earlier = None
-    if row.badge_event_id is None:
-        result = UNKNOWN
-    elif row.badge_event_id != row.event_id:
-        result = WRONG_EVENT
-    else:
-        registration = row
-        if row.badge_status == BadgeStatus.REVOKED:
-            result = REVOKED
-        else:
-            result = REFUSED_BY_STATUS.get(row.status)
-            if result is None:
-                if row.admitted_id is None:
-                    result = OK
-                elif row.admitted_at <= moment:
-                    result = ALREADY
-                    earlier = {
-                        "id": row.admitted_id,
-                        "at": row.admitted_at,
-                        "entrance": row.admitted_entrance,
-                        "by": row.admitted_by,
-                        "device": row.admitted_device,
-                    }
-                else:
-                    return None  # scanned earlier than the check-in that counts: it takes its place
-    values = {
-        "event_id": row.event_id,
-        "registration_id": row.registration_id if registration is not None else None,
-        "code": normalised or (code.strip()[:MAX_CODE_INPUT] if isinstance(code, str) else ""),
-        "result": result,
-        "entrance": (entrance or "")[:100],
-        "scanned_at": moment,
-        "recorded_at": now,
-        "client_scan_id": client_scan_id or None,
-        "device_id": row.device_id,
-        "user_id": None,
+    if scan is None:
+        return _SCAN_ROW.first(door, parameters), None
+    parameters |= {
+        "slug": slug,
+        "recorded_code": parameters["code"] or (code.strip()[:MAX_CODE_INPUT] if isinstance(code, str) else ""),
+        "entrance": (scan.entrance or "")[:100],
+        "now": now,
     }
-    person = _person_from_row(registration, language) if registration is not None else None
-    last_seen = row.device_last_seen_at
-    try:
+    row, checkin_id = record_at_door(door, parameters)
+    if checkin_id is None:
+        return row, None
+    if row.device_last_seen_at is None or now - row.device_last_seen_at >= LAST_SEEN_PRECISION:
         with door.writing():
-            checkin_id = _INSERT_CHECKIN.first(door, values)[0]
-            if last_seen is None or now - last_seen >= LAST_SEEN_PRECISION:
-                _DEVICE_SEEN.execute(door, {"device_id": row.device_id, "last_seen_at": now}).close()
+            _DEVICE_SEEN.execute(door, {"device_id": row.device_id, "last_seen_at": now}).close()
+    return row, _door_answer(row, checkin_id, moment, language)
+
+
+def record_at_door(door: DriverConnection, parameters: dict):
+    """(row, checkin_id) of door_scan(): the check-in recorded when the row has a result and its event is
+    `slug`; checkin_id None when nothing was recorded (also when a unique index refused it: another scan
+    admitted the registration, or recorded the client_scan_id, since the row was read)."""
+    try:
+        if door.dialect.name == "postgresql":
+            row = _SCAN_AND_RECORD.first(door, parameters)
+            return row, row.checkin_id if row is not None else None
+        row = _SCAN_ROW.first(door, parameters)
+        if row is None or row.result is None or row.event_slug != parameters["slug"]:
+            return row, None
+        with door.writing():
+            values = parameters | {
+                "event_id": row.event_id,
+                "registration_id": row.registration_id if row.badge_event_id == row.event_id else None,
+                "result": row.result,
+                "device_id": row.device_id,
+            }
+            return row, _INSERT_CHECKIN.first(door, values)[0]
     except door.integrity_error:
-        # Another scan admitted the registration, or recorded this client_scan_id, since the row was
-        # read (the unique indexes); nothing was written.
-        return None
+        return _SCAN_ROW.first(door, parameters), None
+
+
+def _door_answer(row, checkin_id: int, moment: datetime, language: str) -> dict:
+    earlier = None
+    if row.result == ALREADY:
+        earlier = {
+            "id": row.admitted_id,
+            "at": row.admitted_at,
+            "entrance": row.admitted_entrance,
+            "by": row.admitted_by,
+            "device": row.admitted_device,
+        }
     return {
-        "result": result,
+        "result": row.result,
         "checkin_id": checkin_id,
-        "registration": person,
-        "checked_in_at": moment if result == OK else earlier["at"] if earlier is not None else None,
+        "registration": _person_from_row(row, language) if row.badge_event_id == row.event_id else None,
+        "checked_in_at": moment if row.result == OK else earlier["at"] if earlier is not None else None,
         "earlier": earlier,
         "repeated": False,
     }

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -62,7 +63,7 @@ class BadgeRole(LabelledEnum):
     """The role printed on the badge's band (and shown at the door), when the organiser sets one."""
 
     PARTICIPANT = "participant", _l("Deltagare")
-    SPEAKER = "speaker", _l("Talare")
+    SPEAKER = "speaker", lazy_pgettext("badge role", "Talare")  # one speaker, not the programme's "Talare"
     ORGANISER = "organiser", _l("Arrangör")
     PRESS = "press", _l("Press")
     STAFF = "staff", _l("Funktionär")

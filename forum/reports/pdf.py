@@ -21,6 +21,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 
 from forum.events.models import Event
 from forum.i18n import event_when, format_when
+from forum.pdf_text import visual
 from forum.programme.models import ProgrammeItem
 from forum.programme.pdf import fonts
 from forum.registration.models import DietaryOption, SignupStatus
@@ -47,9 +48,15 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def _paragraph(text, style: ParagraphStyle) -> Paragraph:
+    """Text as a paragraph: escaped, and right-to-left scripts (Arabic names) joined and in display
+    order, as on the badges (forum.pdf_text.visual)."""
+    return Paragraph(escape(visual(str(text))), style)
+
+
 def _table(header: list[str], body: list[list[str]], widths: list[float], styles, *, row_height=None) -> Table:
-    data = [[Paragraph(escape(text), styles["head"]) for text in header]]
-    data += [[Paragraph(escape(str(text)), styles["cell"]) for text in row] for row in body]
+    data = [[_paragraph(text, styles["head"]) for text in header]]
+    data += [[_paragraph(str(text), styles["cell"]) for text in row] for row in body]
     table = Table(data, colWidths=widths, repeatRows=1, rowHeights=[None] + [row_height] * len(body))
     table.setStyle(
         TableStyle(
@@ -76,7 +83,7 @@ def _document(event: Event, title: str, story: list, subtitle: str = "") -> byte
         title=f"{title} – {event.title}",
     )
     regular = fonts()[0]
-    footer = f"{event.title} · {title}"
+    footer = visual(f"{event.title} · {title}")
 
     def page_footer(canvas, document):
         canvas.saveState()
@@ -87,11 +94,11 @@ def _document(event: Event, title: str, story: list, subtitle: str = "") -> byte
         canvas.restoreState()
 
     head = [
-        Paragraph(escape(title), styles["title"]),
-        Paragraph(escape(f"{event.title} · {event_when(event)}"), styles["subtitle"]),
+        _paragraph(title, styles["title"]),
+        _paragraph(f"{event.title} · {event_when(event)}", styles["subtitle"]),
     ]
     if subtitle:
-        head.append(Paragraph(escape(subtitle), styles["subtitle"]))
+        head.append(_paragraph(subtitle, styles["subtitle"]))
     doc.build([*head, Spacer(1, 5 * mm), *story], onFirstPage=page_footer, onLaterPages=page_footer)
     return buffer.getvalue()
 
@@ -145,13 +152,8 @@ def workshop_lists(event: Event, rows: list, items: list[ProgrammeItem]) -> byte
             story.append(PageBreak())
         where = f" · {item.room.name}" if item.room else ""
         when = format_when(item.starts_at, item.ends_at, event.timezone)
-        story.append(Paragraph(escape(item.title), styles["heading"]))
-        story.append(
-            Paragraph(
-                escape(f"{when}{where} · {_count_line(len(seated))}"),
-                styles["subtitle"],
-            )
-        )
+        story.append(_paragraph(item.title, styles["heading"]))
+        story.append(_paragraph(f"{when}{where} · {_count_line(len(seated))}", styles["subtitle"]))
         story.append(Spacer(1, 3 * mm))
         if seated:
             body = [[str(n), row.sort_name, row.organisation, ""] for n, row in enumerate(seated, start=1)]
@@ -165,9 +167,9 @@ def workshop_lists(event: Event, rows: list, items: list[ProgrammeItem]) -> byte
                 )
             )
         else:
-            story.append(Paragraph(escape(_("Ingen har plats i passet.")), styles["cell"]))
+            story.append(_paragraph(_("Ingen har plats i passet."), styles["cell"]))
     if not items:
-        story.append(Paragraph(escape(_("Evenemanget har inga pass med anmälan.")), styles["cell"]))
+        story.append(_paragraph(_("Evenemanget har inga pass med anmälan."), styles["cell"]))
     return _document(event, _("Listor per pass"), story)
 
 
@@ -197,12 +199,10 @@ def catering_summary(event: Event, rows: list) -> bytes:
         [_("Antal deltagare"), str(total)],
     ]
     table = _table([_("Kostbehov"), _("Antal")], body, [120 * mm, 30 * mm], styles)
-    note = Paragraph(
-        escape(
-            _(
-                "En person kan ha flera kostbehov. Namnen bakom de särskilda behoven finns i en egen lista "
-                "för arrangörer, eftersom det är känsliga uppgifter."
-            )
+    note = _paragraph(
+        _(
+            "En person kan ha flera kostbehov. Namnen bakom de särskilda behoven finns i en egen lista "
+            "för arrangörer, eftersom det är känsliga uppgifter."
         ),
         styles["note"],
     )
@@ -224,8 +224,7 @@ def dietary_names(event: Event, rows: list) -> bytes:
         [50 * mm, 45 * mm, 45 * mm, WIDTH - 140 * mm],
         styles,
     )
-    note = Paragraph(
-        escape(_("Känsliga uppgifter (hälsa). Lämna inte listan framme, och förstör den efter evenemanget.")),
-        styles["note"],
+    note = _paragraph(
+        _("Känsliga uppgifter (hälsa). Lämna inte listan framme, och förstör den efter evenemanget."), styles["note"]
     )
     return _document(event, _("Särskilda kostbehov med namn"), [note, Spacer(1, 3 * mm), table])

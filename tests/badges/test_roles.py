@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from forum.badges import pdf
@@ -56,9 +57,13 @@ def test_a_press_badge_says_press_in_words_and_still_scans(event):
     assert sorted(decoded(data)) == sorted([code_for(press), code_for(participant)])
 
 
-def test_each_role_has_its_own_word_and_colour():
+def test_each_role_has_its_own_word_and_colour(app):
     labels = {pdf.role_label(role.value) for role in BadgeRole}
     assert labels == {"Deltagare", "Talare", "Arrangör", "Press", "Funktionär", "Gäst"}
+    with force_locale("en"):
+        english = {pdf.role_label(role.value) for role in BadgeRole}
+    # One person's role, in the singular: the programme's heading "Talare" is "Speakers".
+    assert english == {"Participant", "Speaker", "Organiser", "Press", "Staff", "Guest"}
     colours = [pdf.ROLE_COLOURS[role.value].hexval() for role in BadgeRole]
     assert len(set(colours)) == len(BadgeRole)
 

@@ -247,3 +247,26 @@ def test_many_devices_racing_over_the_same_badges_admit_each_badge_once(app):
         select(func.count()).select_from(CheckIn).where(CheckIn.event_id == event.id, CheckIn.result == "ok")
     )
     assert admitted == BADGES
+
+
+def test_a_door_connection_the_database_closed_is_replaced_without_failing_a_scan(app, client, reached_flask):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the door's own connections are PostgreSQL's (forum.dbapi.AutocommitConnections)")
+    from forum.dbapi import AutocommitConnections
+
+    event, codes, token = _world("restart")
+    first = _scan(client, event.slug, token, {"code": codes["plain"], "entrance": "Norra"})
+    assert first.json["result"] == "ok"
+    door = AutocommitConnections.of(db.engine)
+    [idle] = door.idle
+    pid = idle.driver_connection.info.backend_pid
+    # What a database restart does to a pooled connection: the server ends it.
+    assert db.session.scalar(select(func.pg_terminate_backend(pid))) is True
+    db.session.commit()
+
+    again = _scan(client, event.slug, token, {"code": codes["plain"], "entrance": "Södra"})
+    assert again.status_code == 200 and again.json["result"] == "already_checked_in"
+    assert reached_flask == []  # answered in front of Flask, on a new connection
+    [replaced] = door.idle
+    assert replaced is not idle and replaced.driver_connection.info.backend_pid != pid
+    assert _scan(client, event.slug, token, {"code": codes["press"]}).json["result"] == "ok"

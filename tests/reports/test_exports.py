@@ -264,6 +264,18 @@ def test_door_list_and_workshop_lists_render_the_confirmed(signed_in, event, peo
     assert "Evenemanget har inga pass med anmälan." in workshops
 
 
+def test_printed_lists_join_arabic_script_names_as_the_badges_do(signed_in, event):
+    from tests.badges.test_scripts import drawn_characters
+
+    add(event, "محمد", "العلي", organisation="مدينة مالمو")
+    for fmt in ("door", "signin"):
+        data = export(signed_in, event, fmt).data
+        drawn = drawn_characters(data)
+        assert {"\ufee3", "\ufea4", "\ufee4", "\ufeaa"} <= drawn, fmt  # meem, hah, meem, dal joined
+        assert not drawn & set("محمدالعلي"), fmt  # no isolated base letters
+        assert "العلي, محمد" in pdf_text(data), fmt  # and it reads right
+
+
 @pytest.fixture
 def demo_event(app):
     demo.load(echo=lambda _line: None)
