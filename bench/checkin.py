@@ -55,6 +55,7 @@ import tempfile
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -226,7 +227,6 @@ def _latency(values: list[float]) -> dict:
 def _bare_window(server: LiveServer) -> dict:
     """The bare endpoint for BARE_SECONDS, on fresh balanced connections after a short warm-up."""
     scanners = [Scanner(server.port) for _ in range(SCANNERS)]
-    shares = _balanced(server, scanners)
 
     def hit(_index: int, scanner: Scanner, until: float) -> None:
         while time.perf_counter() < until:
@@ -234,6 +234,7 @@ def _bare_window(server: LiveServer) -> dict:
             assert status == 200 and body == b"ok", status
 
     try:
+        shares = _balanced(server, scanners)
         warm_until = time.perf_counter() + 0.3
         _together(scanners, lambda i, s: hit(i, s, warm_until))
         for scanner in scanners:
@@ -250,7 +251,7 @@ def _bare_window(server: LiveServer) -> dict:
         "requests_per_s": round(len(timings) / elapsed, 1),
         "timings": timings,
         "requests": len(timings),
-        "server_cpu_seconds": (cpu_after - cpu_before) if cpu_before is not None and cpu_after is not None else None,
+        "server_cpu_seconds": _difference(cpu_before, cpu_after),
         "connections_per_worker": sorted(shares.values()),
     }
 
@@ -264,14 +265,15 @@ def _bare_summary(windows: list[dict]) -> dict:
         "windows": len(windows),
         "requests_per_s_each": [window["requests_per_s"] for window in windows],
         **_latency([t for window in windows for t in window["timings"]]),
-        "server_cpu_ms_per_request": round(1000 * sum(cpu) / requests, 3) if None not in cpu and requests else None,
-        "connections_per_worker": windows[-1]["connections_per_worker"],
+        "server_cpu_ms_per_request": _per_scan_ms(cpu, requests) if requests else None,
+        "connections_per_worker": [window["connections_per_worker"] for window in windows],
     }
 
 
 def _prepare(database_url: str) -> dict[str, tuple[list[str], list[str]]]:
-    """A migrated database with the measured event (ATTENDEES confirmed registrations with badge codes,
-    bulk-inserted) and a warm-up event; one device per scanner on each. Returns {slug: (codes, tokens)}."""
+    """A migrated database with the measured events (ROUNDS, each of ATTENDEES confirmed registrations
+    with badge codes, bulk-inserted), a warm-up event and the paced run's event; one device per scanner
+    on each. Returns {slug: (codes, tokens)}."""
     from flask_migrate import upgrade
     from sqlalchemy import insert
 
@@ -343,14 +345,34 @@ def _prepare(database_url: str) -> dict[str, tuple[list[str], list[str]]]:
     return prepared
 
 
-def _scan_all(
-    server: LiveServer, slug: str, codes: list[str], tokens: list[str], expected: str, pace: float = 0.0
-) -> tuple[float, list, list]:
-    """Every code scanned once, split over the scanners (device n scans codes n, n+SCANNERS, …); with
-    a pace, each scanner scans once every `pace` seconds, the scanners staggered over the interval."""
-    scanners = [Scanner(server.port, token) for token in tokens]
-    shares = _balanced(server, scanners)
+@dataclass
+class Pass:
+    """One pass of the scanners: its seconds, each scan's latency, the connections' split over the
+    workers, and the CPU the server (and PostgreSQL) spent while the scanners scanned."""
 
+    elapsed: float
+    timings: list[float]
+    shares: list[int]
+    server_cpu_seconds: float | None
+    database_cpu_seconds: float | None
+
+
+def _scan_all(
+    server: LiveServer,
+    slug: str,
+    codes: list[str],
+    tokens: list[str],
+    expected: str,
+    pace: float = 0.0,
+    postgresql: bool = False,
+) -> Pass:
+    """Every code scanned once, split over the scanners (device n scans codes n, n+SCANNERS, …); with
+    a pace, each scanner scans once every `pace` seconds, the scanners staggered over the interval.
+
+    Each connection first sends one request, all together (a 405, not timed): gunicorn gives a new
+    connection to a worker thread that waits for its first request, and a scanner staggered to start
+    later would otherwise hold a thread the others wait behind."""
+    scanners = [Scanner(server.port, token) for token in tokens]
     bodies = [
         [Scanner.body(code, f"Entré {index % 4 + 1}") for code in codes[index :: len(scanners)]]
         for index in range(len(scanners))
@@ -366,14 +388,26 @@ def _scan_all(
             answers[index].append(scanner.scan(slug, body))
 
     try:
+        shares = _balanced(server, scanners)
+        _together(scanners, lambda _index, scanner: scanner.get(f"/api/v1/events/{slug}/checkins"))
+        for scanner in scanners:
+            scanner.timings.clear()
+        cpu_before, database_before = _server_cpu_seconds(server), _database_cpu_seconds(postgresql)
         elapsed = _together(scanners, work)
+        cpu_after, database_after = _server_cpu_seconds(server), _database_cpu_seconds(postgresql)
     finally:
         for scanner in scanners:
             scanner.close()
     for status, data in (answer for each in answers for answer in each):
         result = json.loads(data).get("result") if status == 200 else None
         assert result == expected, (status, data)
-    return elapsed, [t for scanner in scanners for t in scanner.timings], sorted(shares.values())
+    return Pass(
+        elapsed,
+        [t for scanner in scanners for t in scanner.timings],
+        sorted(shares.values()),
+        _difference(cpu_before, cpu_after),
+        _difference(database_before, database_after),
+    )
 
 
 def _checkins(database_url: str) -> dict:
@@ -398,37 +432,36 @@ def _measured(round_: int) -> str:
     return f"{SLUG}-{round_ + 1}"
 
 
-def _measure(database_url: str, bare_server: LiveServer, bare_windows: list[dict]) -> dict:
+def _measure(database_url: str, bare_server: LiveServer) -> tuple[dict, list[dict]]:
     """ROUNDS rounds, each a window of the bare endpoint then a closed-loop pass over a fresh event of
-    ATTENDEES; then a second pass over the first event (already checked in), and the paced run."""
+    ATTENDEES; then a second pass over the first event (already checked in), and the paced run.
+    Returns the results and the bare endpoint's windows."""
     prepared = _prepare(database_url)
-    rounds = []
+    postgresql = database_url.startswith("postgresql")
+    rounds, windows = [], []
     with LiveServer(app="app:app", workers=WORKERS, threads=THREADS, env=_env(database_url)) as server:
         # Warm up every worker (imports, queries, caches) on another event; the measured ones are untouched.
         _scan_all(server, WARM_UP, *prepared[WARM_UP], expected="ok")
         for n in range(ROUNDS):
             bare = _bare_window(bare_server)
-            bare_windows.append(bare)
-            cpu_before, database_before = _server_cpu_seconds(server), _postgres_cpu_seconds()
-            elapsed, timings, shares = _scan_all(server, _measured(n), *prepared[_measured(n)], expected="ok")
-            cpu_after, database_after = _server_cpu_seconds(server), _postgres_cpu_seconds()
+            windows.append(bare)
+            scans = _scan_all(server, _measured(n), *prepared[_measured(n)], expected="ok", postgresql=postgresql)
             rounds.append(
                 {
                     "bare_requests_per_s": bare["requests_per_s"],
-                    "scans_per_s": round(ATTENDEES / elapsed, 1),
-                    "ratio_to_bare": round(ATTENDEES / elapsed / bare["requests_per_s"], 3),
-                    **_latency(timings),
-                    "server_cpu_seconds": _difference(cpu_before, cpu_after),
-                    "database_cpu_seconds": _difference(database_before, database_after),
-                    "connections_per_worker": shares,
-                    "timings": timings,
+                    "scans_per_s": round(ATTENDEES / scans.elapsed, 1),
+                    "ratio_to_bare": round(ATTENDEES / scans.elapsed / bare["requests_per_s"], 3),
+                    **_latency(scans.timings),
+                    "server_cpu_seconds": scans.server_cpu_seconds,
+                    **({"database_cpu_seconds": scans.database_cpu_seconds} if postgresql else {}),
+                    "connections_per_worker": scans.shares,
+                    "bare_connections_per_worker": bare["connections_per_worker"],
+                    "timings": scans.timings,
                 }
             )
         first = _measured(0)
-        again_elapsed, again_timings, _shares = _scan_all(
-            server, first, *prepared[first], expected="already_checked_in"
-        )
-        _paced_elapsed, paced_timings, _shares = _scan_all(server, PACED, *prepared[PACED], expected="ok", pace=PACE)
+        again = _scan_all(server, first, *prepared[first], expected="already_checked_in")
+        paced = _scan_all(server, PACED, *prepared[PACED], expected="ok", pace=PACE)
         server.stop()
         log = server.log()
     if "Traceback" in log:
@@ -437,17 +470,15 @@ def _measure(database_url: str, bare_server: LiveServer, bare_windows: list[dict
     expected = {"ok": ATTENDEES * ROUNDS, "already_checked_in": ATTENDEES}
     if counts != expected:
         raise RuntimeError(f"expected {expected}, the database holds {counts}")
-    return _summary(rounds, bare_windows[-ROUNDS:], database_url) | {
-        "rescan_already_checked_in": {
-            "scans_per_s": round(ATTENDEES / again_elapsed, 1),
-            **_latency(again_timings),
-        },
-        "paced": _paced(paced_timings),
+    results = _summary(rounds, windows, postgresql) | {
+        "rescan_already_checked_in": {"scans_per_s": round(ATTENDEES / again.elapsed, 1), **_latency(again.timings)},
+        "paced": _paced(paced.timings),
         "checkins": counts,
     }
+    return results, windows
 
 
-def _summary(rounds: list[dict], bare_windows: list[dict], database_url: str) -> dict:
+def _summary(rounds: list[dict], bare_windows: list[dict], postgresql: bool) -> dict:
     """The rounds in one: the median rate and ratio, latency over every scan, CPU per scan over all."""
     scans = ATTENDEES * len(rounds)
     pooled = _latency([t for round_ in rounds for t in round_["timings"]])
@@ -462,13 +493,12 @@ def _summary(rounds: list[dict], bare_windows: list[dict], database_url: str) ->
     ratio = statistics.median(round_["ratio_to_bare"] for round_ in rounds)
     return {
         "scans_per_s": round(statistics.median(round_["scans_per_s"] for round_ in rounds), 1),
-        "bare_requests_per_s": bare["requests_per_s"],
         "ratio_to_bare": round(ratio, 3),
         **latency,
         "server_cpu_ms_per_scan": server_cpu,
         **(
             {"database_cpu_ms_per_scan": _per_scan_ms([round_["database_cpu_seconds"] for round_ in rounds], scans)}
-            if database_url.startswith("postgresql")
+            if postgresql
             else {}
         ),
         # The ratio the rates would have if the server had the machine to itself (CPU-bound on both):
@@ -496,6 +526,10 @@ def _difference(before: float | None, after: float | None) -> float | None:
 
 def _per_scan_ms(seconds: list[float | None], scans: int) -> float | None:
     return round(1000 * sum(seconds) / scans, 3) if None not in seconds else None
+
+
+def _database_cpu_seconds(postgresql: bool) -> float | None:
+    return _postgres_cpu_seconds() if postgresql else None
 
 
 def _postgres_cpu_seconds() -> float | None:
@@ -531,23 +565,25 @@ def run() -> dict:
         "attendees": ATTENDEES,
         "targets": {"p99_ms_below": TARGET_P99_MS, "ratio_to_bare": TARGET_RATIO},
     }
-    windows: list[dict] = []
+    all_windows: list[dict] = []
     with LiveServer(app="bench.bare_app:app", workers=WORKERS, threads=THREADS, env=_env("")) as bare_server:
         with tempfile.TemporaryDirectory() as folder:
-            results["sqlite"] = _measure(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", bare_server, windows)
+            results["sqlite"], windows = _measure(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", bare_server)
+            all_windows += windows
         if POSTGRES_SERVER:
             databases = _postgres_database(POSTGRES_SERVER)
             url = next(databases)
             try:
                 if url:
-                    results["postgresql"] = _measure(url, bare_server, windows)
+                    results["postgresql"], windows = _measure(url, bare_server)
+                    all_windows += windows
                 else:
                     results["postgresql"] = {"skipped": f"PostgreSQL not reachable at {POSTGRES_SERVER}"}
             finally:
                 databases.close()
         else:
             results["postgresql"] = {"skipped": "FORUM_BENCH_POSTGRES_URL is empty"}
-    results["bare_endpoint"] = _bare_summary(windows)
+    results["bare_endpoint"] = _bare_summary(all_windows)
     return results
 
 

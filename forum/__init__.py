@@ -202,10 +202,8 @@ def _register_templating(app: Flask) -> None:
 def _register_security(app: Flask) -> None:
     from forum.auth.policy import enforce_declared
     from forum.ratelimits import limit_token_pages
-    from forum.security import add_hsts, add_security_headers
+    from forum.security import install_security_headers
 
     enforce_declared(app)
     limit_token_pages(app)
-    app.after_request(add_security_headers)
-    if app.config["FORUM_HTTPS"]:
-        app.after_request(add_hsts)
+    install_security_headers(app)

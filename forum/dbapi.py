@@ -163,10 +163,10 @@ def driver_connection(engine: Engine) -> Iterator[DriverConnection]:
         return
     connections = AutocommitConnections.of(engine)
     lent = connections.lend()
-    cursor = lent.info.get("forum_cursor")
-    if cursor is None:
-        cursor = lent.info["forum_cursor"] = lent.driver_connection.cursor()
     try:
+        cursor = lent.info.get("forum_cursor")
+        if cursor is None:
+            cursor = lent.info["forum_cursor"] = lent.driver_connection.cursor()
         yield DriverConnection(lent.driver_connection, engine.dialect, cursor)
     except engine.dialect.loaded_dbapi.Error as error:
         if not engine.dialect.is_disconnect(error, lent.dbapi_connection, None):
@@ -205,6 +205,7 @@ class AutocommitConnections:
         self.opener = create_engine(engine.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         self.idle: list = []
         self.generation = 0
+        self.guard = threading.Lock()  # give_back() and dispose(); lend() pops without it (atomic)
         event.listen(engine, "engine_disposed", lambda _engine: self.dispose())
 
     @classmethod
@@ -227,16 +228,17 @@ class AutocommitConnections:
         return lent
 
     def give_back(self, lent) -> None:
-        if lent.info["forum_generation"] == self.generation and len(self.idle) < self.MAX_IDLE:
-            self.idle.append(lent)
-        else:
+        with self.guard:  # not between dispose()'s new generation and its emptying of the list
+            keep = lent.info["forum_generation"] == self.generation and len(self.idle) < self.MAX_IDLE
+            if keep:
+                self.idle.append(lent)
+        if not keep:
             lent.close()
 
     def dispose(self) -> None:
         """Close the idle connections; those lent now are closed when given back."""
-        self.generation += 1
-        while True:
-            try:
-                self.idle.pop().close()
-            except IndexError:
-                return
+        with self.guard:
+            self.generation += 1
+            stale, self.idle[:] = self.idle[:], []
+        for connection in stale:
+            connection.close()

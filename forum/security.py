@@ -44,19 +44,19 @@ SECURITY_HEADERS = (
 HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 
-def add_security_headers(response):
-    """SECURITY_HEADERS on every response, each unless the view set its own (the scanner's CSP)."""
-    _add_missing(response.headers, SECURITY_HEADERS)
-    return response
+def install_security_headers(app) -> None:
+    """security_headers(app) on every response, each unless the view set its own (the scanner's CSP)."""
+    defaults = security_headers(app)
 
+    def add(response):
+        _add_missing(response.headers, defaults)
+        return response
 
-def add_hsts(response):
-    _add_missing(response.headers, (HSTS,))
-    return response
+    app.after_request(add)
 
 
 def security_headers(app) -> list[tuple[str, str]]:
-    """The headers add_security_headers (and add_hsts, on HTTPS) give a response that has none of its own."""
+    """The headers every response gets unless it has its own: SECURITY_HEADERS, and HSTS on HTTPS."""
     return [*SECURITY_HEADERS, HSTS] if app.config["FORUM_HTTPS"] else list(SECURITY_HEADERS)
 
 

@@ -4,6 +4,8 @@ long fails with "database is locked" instead of waiting for ever."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
 import time
@@ -50,6 +52,18 @@ def _hold_write(seconds: float, end: str = "commit") -> threading.Thread:
     return thread
 
 
+def _lock_is_free(sqlite_url: str) -> bool:
+    """Whether another process could take the writers' lock now (a flock of its own on the lock file)."""
+    descriptor = os.open(f"{sqlite_url.removeprefix('sqlite:///')}-writers", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(descriptor)  # and the flock with it
+    return True
+
+
 def _write_now() -> float:
     """Seconds this connection waited to begin and make a write (UPDATE events: no rows needed)."""
     started = time.monotonic()
@@ -66,9 +80,11 @@ def test_the_lock_file_sits_beside_the_database(app, sqlite_url):
 @pytest.mark.parametrize("end", ["commit", "rollback", "close"])
 def test_a_writer_begins_when_the_one_ahead_ends(app, sqlite_url, end):
     holder = _hold_write(0.3, end)
+    assert not _lock_is_free(sqlite_url)  # held by the writer (not only SQLite's own busy handling)
     waited = _write_now()
     holder.join()
     assert 0.2 <= waited < 2.0, waited
+    assert _lock_is_free(sqlite_url)  # released by commit, rollback or close
 
 
 def test_a_writer_waiting_too_long_is_told_the_database_is_locked(app, sqlite_url, monkeypatch):

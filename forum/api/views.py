@@ -85,7 +85,10 @@ def _device_for(slug: str):
 
 
 def _json_body() -> dict:
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # JSON nested thousands deep (silent=True covers only ValueError)
+        data = None
     if not isinstance(data, dict):
         raise ApiError(400, "The body must be a JSON object.")
     return data
@@ -172,21 +175,23 @@ def scan(slug: str):
 
 
 def door_scan(token: str, slug: str, fields: tuple | None, language: str):
-    """The door's hot path (bench/checkin.py; services.door_scan): one statement answers the token and
-    the scan, and records it. Returns (row, answer): row None when the token is unknown or revoked;
-    answer None when nothing was recorded: the token is another event's, the fields are None (invalid),
-    or the scan is one for services.scan (a retry, a late earlier scan, a race)."""
+    """The door's hot path (bench/checkin.py; services.door_scan): one query answers the token and the
+    scan, which is recorded (on PostgreSQL in the same statement). Returns (row, answer): row None when
+    the token is unknown or revoked; answer None when nothing was recorded: the token is another
+    event's, the fields are None (invalid), or the scan is one for services.scan (a retry, a late
+    earlier scan, a race)."""
     scan = services.DoorScan(*fields) if fields is not None else None
-    try:
-        with services.door_connection() as door:
-            row, body = services.door_scan(door, token, slug, scan, language)
-    except Disconnected:
-        # A connection the database had closed (a restart), found when used: once more on a new one. Had
-        # the scan been recorded before the connection broke, its client_scan_id is found now and
-        # scan() answers what was recorded; a scan without one is recorded again, as when a device
-        # itself retries.
-        with services.door_connection() as door:
-            row, body = services.door_scan(door, token, slug, scan, language)
+    # A connection the database had closed (a restart) is found when used: once more on a new one. Had
+    # the scan been recorded before the connection broke, its client_scan_id is found now and scan()
+    # answers what was recorded; a scan without one is recorded again, as when a device itself retries.
+    for last_try in (False, True):
+        try:
+            with services.door_connection() as door:
+                row, body = services.door_scan(door, token, slug, scan, language)
+            break
+        except Disconnected:
+            if last_try:
+                raise
     if body is not None:
         body["checked_in_at"] = _iso(body["checked_in_at"])
         if body["earlier"] is not None:

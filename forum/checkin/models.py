@@ -29,10 +29,15 @@ class Device(db.Model):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-# The result of a scan that admitted someone, written into the SQL rather than bound: SQLite prepares a
-# statement again at every execution when a bound value decides whether a partial index
-# (uq_checkins_admitted_registration) applies.
-ADMITTED_SQL = literal_column("'ok'")
+def sql_literal(value: str):
+    """One of the check-in's constant strings written into the SQL rather than bound: SQLite prepares a
+    statement again at every execution when a bound value decides whether a partial index
+    (uq_checkins_admitted_registration) applies. Only for the code's own constants, never input."""
+    return literal_column(f"'{value}'")
+
+
+# The result of a scan that admitted someone (forum.checkin.services.OK).
+ADMITTED_SQL = sql_literal("ok")
 
 
 def admitted(checkins=None) -> ColumnElement[bool]:

@@ -23,12 +23,13 @@ Services flush; the caller commits.
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, and_, bindparam, case, exists, func, insert, literal_column, null, or_, select, update
+from sqlalchemy import String, and_, bindparam, case, exists, func, insert, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from forum import tokens
@@ -36,7 +37,7 @@ from forum.auth.models import EventRole, User
 from forum.badges import pdf as badge_pdf
 from forum.badges import services as badges
 from forum.badges.models import BadgeCode, BadgeStatus
-from forum.checkin.models import CheckIn, Device
+from forum.checkin.models import CheckIn, Device, sql_literal
 from forum.checkin.models import admitted as admitted_clause
 from forum.db import UTCDateTime, utcnow
 from forum.dbapi import DriverConnection, Prepared, driver_connection
@@ -46,6 +47,8 @@ from forum.privacy import audit
 from forum.programme.models import Speaker
 from forum.registration.models import Registration, RegistrationStatus
 from forum.registration.services import lock_event
+
+logger = logging.getLogger(__name__)
 
 OK = "ok"
 ALREADY = "already_checked_in"
@@ -131,7 +134,7 @@ def scan(
 ) -> ScanOutcome:
     """Check in the holder of a scanned badge code; records the scan whatever its result."""
     normalised = badges.normalise(code)
-    raw = normalised or (code.strip()[:MAX_CODE_INPUT] if isinstance(code, str) else "")
+    raw = _recorded_code(code, normalised)
     _serialise(event)
     recorded = _recorded(event, client_scan_id)
     if recorded is not None:
@@ -239,8 +242,13 @@ def _record(result, registration, *, event, code, entrance, scanned_at, client_s
     return ScanOutcome(result, checkin, registration, earlier)
 
 
-def _scanned_at(scanned_at: datetime | None) -> datetime:
-    now = utcnow()
+def _recorded_code(code, normalised: str | None) -> str:
+    """The code as the check-in keeps it: the normalised code, else what was scanned, cut short."""
+    return normalised or (code.strip()[:MAX_CODE_INPUT] if isinstance(code, str) else "")
+
+
+def _scanned_at(scanned_at: datetime | None, now: datetime | None = None) -> datetime:
+    now = now or utcnow()
     if scanned_at is None or scanned_at.tzinfo is None:
         return now
     return min(scanned_at, now)
@@ -307,26 +315,20 @@ _event_roles = EventRole.__table__
 _speakers = Speaker.__table__
 
 
-def _sql(value: str):
-    """One of this module's constant strings written into the SQL, not bound: SQLite re-prepares a
-    statement whose bound value a partial index depends on (forum.checkin.models.ADMITTED_SQL)."""
-    return literal_column(f"'{value}'")
-
-
 def _result(recorded, admitted_checkin):
     """SQL: the result scan() gives (see the module's text), or NULL when the scan is scan()'s to
     answer: a client_scan_id recorded before, or a scan earlier than the check-in that counts."""
     return case(
         (recorded.is_not(None), null()),
-        (_badges.c.event_id.is_(None), _sql(UNKNOWN)),
-        (_badges.c.event_id != _devices.c.event_id, _sql(WRONG_EVENT)),
-        (_badges.c.status == _sql(BadgeStatus.REVOKED.value), _sql(REVOKED)),
+        (_badges.c.event_id.is_(None), sql_literal(UNKNOWN)),
+        (_badges.c.event_id != _devices.c.event_id, sql_literal(WRONG_EVENT)),
+        (_badges.c.status == sql_literal(BadgeStatus.REVOKED.value), sql_literal(REVOKED)),
         *(
-            (_registrations.c.status == _sql(status.value), _sql(refusal))
+            (_registrations.c.status == sql_literal(status.value), sql_literal(refusal))
             for status, refusal in REFUSED_BY_STATUS.items()
         ),
-        (admitted_checkin.c.id.is_(None), _sql(OK)),
-        (admitted_checkin.c.scanned_at <= bindparam("moment", type_=UTCDateTime()), _sql(ALREADY)),
+        (admitted_checkin.c.id.is_(None), sql_literal(OK)),
+        (admitted_checkin.c.scanned_at <= bindparam("moment", type_=UTCDateTime()), sql_literal(ALREADY)),
         else_=null(),
     )
 
@@ -464,44 +466,44 @@ def door_scan(door: DriverConnection, token: str | None, slug: str, scan: DoorSc
     or revoked. answer: None when nothing was recorded (no scan given, another event's device, or a scan
     for scan() to answer); else the API's dict (result, checkin_id, registration = person(),
     checked_in_at, earlier = describe(), repeated), the role in `language`, recorded (committed), and
-    the device noted as seen()."""
+    the device noted as seen() (SQLite: in the same write; PostgreSQL: after it, and never raising, so
+    that nothing after the scan's write can make a recorded scan look unrecorded to the caller)."""
     if not token or not tokens.plausible(token):
         return None, None
+    if scan is None:
+        parameters = {"token_hash": tokens.hash_token(token), "code": None, "client_scan_id": None, "moment": utcnow()}
+        return _SCAN_ROW.first(door, parameters), None
     now = utcnow()
-    scanned_at = scan.scanned_at if scan is not None else None
-    moment = now if scanned_at is None or scanned_at.tzinfo is None else min(scanned_at, now)
-    code = scan.code if scan is not None else None
+    moment = _scanned_at(scan.scanned_at, now)
+    normalised = badges.normalise(scan.code)
     parameters = {
         "token_hash": tokens.hash_token(token),
-        "code": badges.normalise(code),
-        "client_scan_id": (scan.client_scan_id if scan is not None else None) or None,
+        "code": normalised,
+        "client_scan_id": scan.client_scan_id or None,
         "moment": moment,
-    }
-    if scan is None:
-        return _SCAN_ROW.first(door, parameters), None
-    parameters |= {
         "slug": slug,
-        "recorded_code": parameters["code"] or (code.strip()[:MAX_CODE_INPUT] if isinstance(code, str) else ""),
+        "recorded_code": _recorded_code(scan.code, normalised),
         "entrance": (scan.entrance or "")[:100],
         "now": now,
     }
     row, checkin_id = record_at_door(door, parameters)
     if checkin_id is None:
         return row, None
-    if row.device_last_seen_at is None or now - row.device_last_seen_at >= LAST_SEEN_PRECISION:
-        with door.writing():
-            _DEVICE_SEEN.execute(door, {"device_id": row.device_id, "last_seen_at": now}).close()
     return row, _door_answer(row, checkin_id, moment, language)
 
 
 def record_at_door(door: DriverConnection, parameters: dict):
-    """(row, checkin_id) of door_scan(): the check-in recorded when the row has a result and its event is
-    `slug`; checkin_id None when nothing was recorded (also when a unique index refused it: another scan
-    admitted the registration, or recorded the client_scan_id, since the row was read)."""
+    """(row, checkin_id) of door_scan(): the check-in recorded, and the device seen, when the row has a
+    result and its event is `slug`; checkin_id None when nothing was recorded (also when a unique index
+    refused it: another scan admitted the registration, or recorded the client_scan_id, since the row
+    was read)."""
     try:
         if door.dialect.name == "postgresql":
             row = _SCAN_AND_RECORD.first(door, parameters)
-            return row, row.checkin_id if row is not None else None
+            checkin_id = row.checkin_id if row is not None else None
+            if checkin_id is not None and _seen_is_due(row.device_last_seen_at, parameters["now"]):
+                _seen_after_recording(door, row.device_id, parameters["now"])
+            return row, checkin_id
         row = _SCAN_ROW.first(door, parameters)
         if row is None or row.result is None or row.event_slug != parameters["slug"]:
             return row, None
@@ -512,9 +514,23 @@ def record_at_door(door: DriverConnection, parameters: dict):
                 "result": row.result,
                 "device_id": row.device_id,
             }
-            return row, _INSERT_CHECKIN.first(door, values)[0]
+            checkin_id = _INSERT_CHECKIN.first(door, values)[0]
+            if _seen_is_due(row.device_last_seen_at, parameters["now"]):
+                _DEVICE_SEEN.execute(door, {"device_id": row.device_id, "last_seen_at": parameters["now"]}).close()
+            return row, checkin_id
     except door.integrity_error:
         return _SCAN_ROW.first(door, parameters), None
+
+
+def _seen_after_recording(door: DriverConnection, device_id: int, now: datetime) -> None:
+    """PostgreSQL: seen() as a statement of its own, after the scan's statement committed (in that
+    statement it would cost every scan a tenth more of the database's work, for a write made once a
+    minute). The scan is recorded whatever happens here, so a failure is logged, not raised: raised,
+    it would send the scan to the view, to be recorded again."""
+    try:
+        _DEVICE_SEEN.execute(door, {"device_id": device_id, "last_seen_at": now}).close()
+    except door.dialect.loaded_dbapi.Error:
+        logger.warning("A device's last-seen time was not saved.", exc_info=True)
 
 
 def _door_answer(row, checkin_id: int, moment: datetime, language: str) -> dict:
@@ -722,8 +738,12 @@ def find_device_with_event(token: str | None) -> tuple[Device, Event] | None:
 def seen(device: Device, now: datetime | None = None) -> None:
     """Note that the device is in use; to the minute, so that not every scan writes the device's row."""
     now = now or utcnow()
-    if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_PRECISION:
+    if _seen_is_due(device.last_seen_at, now):
         device.last_seen_at = now
+
+
+def _seen_is_due(last_seen_at: datetime | None, now: datetime) -> bool:
+    return last_seen_at is None or now - last_seen_at >= LAST_SEEN_PRECISION
 
 
 def find_device(token: str | None) -> Device | None:

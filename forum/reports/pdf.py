@@ -50,7 +50,8 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _paragraph(text, style: ParagraphStyle) -> Paragraph:
     """Text as a paragraph: escaped, and right-to-left scripts (Arabic names) joined and in display
-    order, as on the badges (forum.pdf_text.visual)."""
+    order (forum.pdf_text.visual). The badges wrap before reordering; here a cell's text is reordered
+    whole, so a right-to-left text long enough to wrap in its column would show its lines in reverse."""
     return Paragraph(escape(visual(str(text))), style)
 
 

@@ -111,7 +111,9 @@ def view_only_app(database_url):
     """The same app, same database, with the layer switched off: every scan through the Flask view."""
     other = create_app(_test_config(database_url, FORUM_DOOR_FAST_PATH=False))
     other.test_client_class = IsolatedClient
-    return other
+    yield other
+    with other.app_context():
+        db.engine.dispose()  # and the door's own connections with it (PostgreSQL)
 
 
 def _answers(client, tag: str) -> list:
@@ -179,6 +181,7 @@ def test_everything_else_is_left_to_flask_with_its_body(app, client, reached_fla
             400,
         ),
         ("a NUL", lambda: _scan(client, event.slug, token, {"code": codes["plain"], "entrance": "A\x00"}), 400),
+        ("JSON nested deep", lambda: _scan(client, event.slug, token, "[" * 4000), 400),
     ]
     for name, send, status in cases:
         response = send()
