@@ -1,10 +1,11 @@
 """Tickets and name badges as PDF (reportlab), with the badge code's QR drawn as vectors.
 
-The QR is drawn from the `qrcode` library's module matrix as filled rectangles (no bitmap), so it
-stays sharp at any print size and 1,000 badges stay small. Text is set in DejaVu Sans, embedded
-(subset) from the system package fonts-dejavu-core: it covers Latin, Nordic, Polish, Vietnamese and
-the Arabic letters and their joined presentation forms. reportlab does no shaping itself, so each
-line goes through forum.pdf_text.visual first: Arabic-script names are drawn joined, right to left.
+The QR is drawn from the `qrcode` library's module matrix (forum.badges.qr) as filled rectangles
+(no bitmap), so it stays sharp at any print size and 1,000 badges stay small. Text is set in DejaVu
+Sans, embedded (subset) from the system package fonts-dejavu-core: it covers Latin, Nordic, Polish,
+Vietnamese and the Arabic letters and their joined presentation forms. reportlab does no shaping
+itself, so each line goes through forum.pdf_text.visual first: Arabic-script names are drawn joined,
+right to left.
 
 Layouts (LAYOUTS): "a6" one badge per A6 page; "a4-8" eight 90×55 mm inserts on A4 with crop marks;
 "labels-2x4" A4 label sheets of 2×4 labels of 99.1×67.7 mm.
@@ -17,8 +18,6 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import qrcode
-import qrcode.util
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A6
@@ -27,6 +26,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import bindparam, literal, select, union_all
 
+from forum.badges.qr import qr_matrix
 from forum.extensions import db
 from forum.i18n import event_when
 from forum.pdf_text import visual
@@ -83,17 +83,6 @@ SHEETS = {
 
 
 # --- the QR code --------------------------------------------------------------------------------
-
-
-def qr_matrix(code: str) -> list[list[bool]]:
-    """The QR's modules (True = dark), quiet zone of 4 modules included. The code (0-9, A-Z) goes in
-    alphanumeric mode, error correction M."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
-    qr.add_data(code)
-    qr.make(fit=True)
-    if qr.data_list[0].mode != qrcode.util.MODE_ALPHA_NUM:
-        raise ValueError("A badge code must be written with 0-9 and A-Z only")
-    return qr.get_matrix()
 
 
 def qr_rectangles(matrix: list[list[bool]]) -> list[tuple[int, int, int, int]]:

@@ -217,6 +217,7 @@ def _scanner_texts() -> dict:
             services.WRONG_EVENT: _("Bricka till ett annat evenemang"),
         },
         "already_detail": _("Incheckad %(when)s vid %(entrance)s av %(by)s"),
+        "already_detail_at": _("Incheckad %(when)s vid %(entrance)s"),
         "local_note": _("Besvarat på enheten – kontrolleras mot servern när nätet är tillbaka."),
         "unknown_offline": _("Koden finns inte i enhetens lista. Den kontrolleras när nätet är tillbaka."),
         "offline": _("Offline – skanningar sparas på enheten och synkas sedan."),

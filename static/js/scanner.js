@@ -273,11 +273,11 @@
     $("result-notes").textContent = person.accessibility ? `${T.notes}: ${person.accessibility}` : "";
     let detail = "";
     if (answer.result === "already_checked_in" && answer.earlier) {
-      detail = format(T.already_detail, {
-        when: time(answer.earlier.at),
-        entrance: answer.earlier.entrance || "–",
-        by: answer.earlier.by || answer.earlier.device || "–",
-      });
+      // "by" is a person or the device; a device named after its entrance is not named twice.
+      const where = answer.earlier.entrance || "–";
+      const by = answer.earlier.by || answer.earlier.device || "";
+      const when = time(answer.earlier.at);
+      detail = by && by !== where ? format(T.already_detail, { when, entrance: where, by }) : format(T.already_detail_at, { when, entrance: where });
     } else if (answer.local && answer.result === "unknown") {
       detail = T.unknown_offline;
     } else if (answer.local) {
@@ -466,11 +466,20 @@
       const text = document.createElement("span");
       text.textContent = entry.organisation ? `${entry.name}, ${entry.organisation}` : entry.name;
       li.append(text);
-      if (entry.status === "checked_in") {
+      // Whoever the door would not admit (waiting list, cancelled, declined, pending) is named with
+      // the reason in words, and gets no check-in button.
+      const result = localAnswer(entry.code).result;
+      const admissible = result === "ok" || result === "already_checked_in";
+      if (entry.status === "checked_in" || !admissible) {
         const note = document.createElement("span");
-        note.className = "muted";
-        note.textContent = ` – ${format(T.checked_in_at, { when: time(entry.checked_in_at) })}`;
+        note.className = admissible ? "muted" : "search-refused";
+        note.dataset.result = result;
+        note.textContent = ` – ${admissible ? format(T.checked_in_at, { when: time(entry.checked_in_at) }) : T.results[result]}`;
         li.append(note);
+      }
+      if (!admissible) {
+        results.append(li);
+        continue;
       }
       const button = document.createElement("button");
       button.type = "button";

@@ -3,7 +3,8 @@
 - A fake camera shows a printed badge (its PDF rasterised to a video frame): the page decodes the
   QR with the BarcodeDetector polyfill's WebAssembly (Chromium on Linux has no native detector), and
   shows the attendee as checked in; the server has the check-in.
-- Search by name checks in a person with one tap.
+- Search by name checks in a person with one tap; someone who cancelled is shown as such, without
+  a check-in button.
 - With the network cut, three scans from a keyboard-wedge scanner are answered and queued, the page
   says it is offline and how many scans wait, and it still opens from the service worker's copy;
   when the network returns they sync and the server has each once.
@@ -50,7 +51,8 @@ class Door:
 
 @pytest.fixture
 def door(app, database_url):
-    """An event with five confirmed attendees and badge codes, a device token, and a live server.
+    """An event with five confirmed attendees and one who cancelled, all with badge codes, a device
+    token, and a live server.
 
     The test keeps plain values, and reads the database only inside `reading()` and ends each read at
     once: outside a request a transaction begins IMMEDIATE and would hold SQLite's write lock."""
@@ -64,6 +66,11 @@ def door(app, database_url):
         registrations.append(services.register(event, details).registration)
     for registration in registrations:
         ensure_code(registration)
+    cancelled = services.register(
+        event, services.Details(first_name="Eva", last_name="Lind", email="lind@example.org", organisation="MSB")
+    ).registration
+    ensure_code(cancelled)
+    services.cancel(cancelled)
     _device, token = checkin.create_device(event, "Entré A")
     db.session.commit()
     people = [{"id": r.id, "name": r.name, "code": code_for(r)} for r in registrations]
@@ -106,7 +113,7 @@ def open_scanner(context, url):
     page = context.new_page()
     page.goto(url)
     page.wait_for_selector("body[data-ready='1']")
-    page.wait_for_function("() => document.getElementById('list-status').textContent.includes('5')")
+    page.wait_for_function("() => document.getElementById('list-status').textContent.includes('6')")
     return page
 
 
@@ -143,7 +150,23 @@ def test_the_camera_reads_a_printed_badge_and_checks_its_holder_in(door, tmp_pat
         assert page.inner_text("#result-name") == "Łukasz Nowak"
         page.screenshot(path=str(screenshots / "journey5-02-search-by-name.png"))
         page.wait_for_selector("#queue-status[data-count='0']")
-    assert results_of(door.people[1]) == [("ok", "Entré A")]
+
+        # Scanned again: already checked in, when and where; the device, named after its entrance,
+        # is not named twice.
+        page.click("#result-close")
+        page.type("#wedge", door.people[1]["code"] + "\n")
+        page.wait_for_selector("#result[data-result='already_checked_in']")
+        detail = page.inner_text("#result-detail")
+        assert detail.startswith("Incheckad ") and detail.endswith(" vid Entré A"), detail
+        page.wait_for_selector("#queue-status[data-count='0']")
+
+        # Someone who cancelled is found with the reason in words, and no check-in button.
+        page.click("#result-close")
+        page.fill("#search", "lind")
+        page.wait_for_selector("#search-results [data-result='cancelled']")
+        assert "Avbokad" in page.inner_text("#search-results")
+        assert page.query_selector("#search-results button") is None
+    assert results_of(door.people[1]) == [("ok", "Entré A"), ("already_checked_in", "Entré A")]
 
 
 def test_offline_scans_are_answered_queued_and_synced_once(door, screenshots):
