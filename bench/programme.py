@@ -6,11 +6,14 @@ over three days. Measured, one request at a time on a keep-alive connection:
   unchanged feed: served from the per-process cache of forum.calendar.views) and the first request
   after each change (an item changed in the database before each request: the feed is built again);
 - the same with If-None-Match: the ETag of the last answer (a 304 without a body);
-- the public programme page /e/<slug>/programme (when the route exists);
+- the public programme page /e/<slug>/programme (when the route exists): the first request after
+  the server starts (every item rendered), repeated requests (the items' HTML kept by
+  forum.programme.page), and the first request after each change (one item rendered again);
 - in-process, without HTTP: building the feed's text (forum.calendar.ics.programme_calendar), from
   nothing ("cold") and with the unchanged entries' text kept from the last build (as in the server).
 
-Targets (issue 5): programme.ics and the programme page under 50 ms median, the conditional GET
+Targets (issue 5): programme.ics and the programme page under 50 ms median (repeated, and after a
+change), the conditional GET
 under 5 ms median. Settings: FORUM_BENCH_PROGRAMME_REQUESTS (50 per measurement).
 """
 
@@ -176,11 +179,15 @@ def run() -> dict:
             )
             results["programme_ics_after_a_change_median_ms"] = _after_changes(connection, feed, database_url)
             page = f"/e/{SLUG}/programme"
+            started = time.perf_counter()
             connection.request("GET", page)
             probe = connection.getresponse()
             probe.read()
             if probe.status == 200:
+                # The first request renders every item; later ones keep the unchanged items' HTML.
+                results["programme_page_first_request_ms"] = round(1000 * (time.perf_counter() - started), 2)
                 results["programme_page_median_ms"], _ = _measure(connection, page)
+                results["programme_page_after_a_change_median_ms"] = _after_changes(connection, page, database_url)
             else:
                 results["programme_page_median_ms"] = None
                 results["programme_page_note"] = f"{page} answered {probe.status}: not measured"
@@ -191,7 +198,8 @@ def run() -> dict:
     results["programme_ics_meets_target"] = all(value < TARGET_MS for value in ics_times)
     results["conditional_meets_target"] = results["programme_ics_conditional_median_ms"] < TARGET_CONDITIONAL_MS
     page = results["programme_page_median_ms"]
-    results["programme_page_meets_target"] = None if page is None else page < TARGET_MS
+    page_times = [page, results.get("programme_page_after_a_change_median_ms")]
+    results["programme_page_meets_target"] = None if page is None else all(value < TARGET_MS for value in page_times)
     return results
 
 

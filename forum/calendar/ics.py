@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import calendar as month_calendar
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -40,6 +38,7 @@ from flask_babel import gettext as _
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vText
 from sqlalchemy import select
 
+from forum.caching import Kept
 from forum.events.models import Event, EventStatus, FocusArea, Room
 from forum.extensions import db
 from forum.programme.models import (
@@ -429,31 +428,21 @@ def _item_text(event: Event, item: _Item, links: _Links) -> str:
     return _cached_text(key, lambda: _item_entry(event, item, links))
 
 
-_TEXTS: OrderedDict[tuple, str] = OrderedDict()
-_TEXTS_SIZE = 4000
-_TEXTS_LOCK = threading.Lock()
+_TEXTS: Kept[str] = Kept(4000)
 
 
 def forget_texts() -> None:
     """Drop the kept entry texts (for measurements)."""
-    with _TEXTS_LOCK:
-        _TEXTS.clear()
+    _TEXTS.clear()
 
 
 def _cached_text(key: tuple, build) -> str:
-    with _TEXTS_LOCK:
-        text = _TEXTS.get(key)
-        if text is not None:
-            _TEXTS.move_to_end(key)
-            return text
-    out: list[str] = []
-    build().write(out)
-    text = "\r\n".join(out)
-    with _TEXTS_LOCK:
-        _TEXTS[key] = text
-        while len(_TEXTS) > _TEXTS_SIZE:
-            _TEXTS.popitem(last=False)
-    return text
+    def written() -> str:
+        out: list[str] = []
+        build().write(out)
+        return "\r\n".join(out)
+
+    return _TEXTS.get(key, written)
 
 
 def _item_entry(event: Event, item: _Item, links: _Links) -> _Component:

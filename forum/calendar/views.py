@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
-from collections import OrderedDict
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -27,6 +25,7 @@ from flask import Blueprint, Response, abort, request
 from sqlalchemy import Integer, bindparam, func, select
 
 from forum.auth.policy import public
+from forum.caching import Kept
 from forum.calendar import ics
 from forum.events import services as events
 from forum.events.models import Event, FocusArea, Room
@@ -108,27 +107,18 @@ def _event_or_404(slug: str) -> Event:
 
 # --- the programme feed's cache ------------------------------------------------------------------
 
-_CACHE_SIZE = 32
-_cache: OrderedDict[tuple, tuple[str, str, datetime | None]] = OrderedDict()
-_cache_lock = threading.Lock()
+_feeds: Kept[tuple[str, str, datetime | None]] = Kept(32)
 
 
 def _programme_feed(event: Event) -> tuple[str, str, datetime | None]:
     """(body, etag, last modified) of the event's programme feed, rebuilt only when its fingerprint
     changes."""
-    key = _fingerprint(event)
-    with _cache_lock:
-        found = _cache.get(key)
-        if found is not None:
-            _cache.move_to_end(key)
-            return found
-    text = ics.programme_calendar(event)
-    found = (text, body_etag(text), latest_modification(text))
-    with _cache_lock:
-        _cache[key] = found
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return found
+
+    def built() -> tuple[str, str, datetime | None]:
+        text = ics.programme_calendar(event)
+        return (text, body_etag(text), latest_modification(text))
+
+    return _feeds.get(_fingerprint(event), built)
 
 
 def _fingerprint(event: Event) -> tuple:

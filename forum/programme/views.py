@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 
@@ -9,7 +11,7 @@ from forum.auth.policy import public
 from forum.events import services as events
 from forum.events.models import Event, EventLanguage
 from forum.i18n import format_clock
-from forum.programme import schedule
+from forum.programme import page, schedule
 from forum.programme.pdf import programme_pdf
 
 bp = Blueprint("programme", __name__)
@@ -29,14 +31,15 @@ def programme(slug: str):
     focus = schedule.focus_area(event, request.args.get("focus"))
     items = schedule.public_items(event, focus)
     has_items = bool(items) or (focus is not None and bool(schedule.public_items(event)))
+    clock = functools.partial(format_clock, zone=event.timezone)
     return render_template(
         "public/programme.html",
         event=event,
         days=schedule.by_day(event, items),
         focus=focus,
         has_items=has_items,
-        clock=lambda moment: format_clock(moment, event.timezone),
-        language_label=_language_label,
+        clock=clock,
+        item_html=page.item_renderer(event, clock, _language_label),
     )
 
 

@@ -48,8 +48,8 @@ def add_speaker(event, name, **fields) -> Speaker:
     return speaker
 
 
-def sign_up(item, n, status=SignupStatus.CONFIRMED):
-    for i in range(n):
+def sign_up(item, n, status=SignupStatus.CONFIRMED, first=0):
+    for i in range(first, first + n):
         registration = Registration(
             event=item.event,
             status=RegistrationStatus.CONFIRMED,
@@ -375,3 +375,47 @@ def test_guid_depends_on_the_site(app, event):
     assert item_guid(item) != here
     app.config["FORUM_BASE_URL"] = "http://localhost"
     assert item_guid(item) == here
+
+
+def test_items_are_rendered_once_and_again_only_when_what_they_show_changes(client, event, app):
+    """forum.programme.page keeps each item's HTML by its content: a repeated request renders no item,
+    and a change (a title, a speaker's name, a seat taken, the language) shows at once."""
+    from flask import template_rendered
+
+    from forum.programme import page as programme_page
+
+    rendered: list[str] = []
+
+    def count(sender, template, context, **extra):
+        if template.name == "public/_programme_item.html":
+            rendered.append(context["item"].title)
+
+    programme_page.forget_fragments()
+    template_rendered.connect(count, app)
+    try:
+        first = page(client, "/e/skane-forum/programme")
+        assert len(rendered) == 6
+        rendered.clear()
+        assert page(client, "/e/skane-forum/programme") == first
+        assert rendered == []
+
+        lunch = db.session.query(ProgrammeItem).filter_by(title="Lunch").one()
+        lunch.title = "Lunch i foajén"
+        nowak = db.session.query(Speaker).filter_by(name="Łukasz Nowak").one()
+        nowak.name = "Łukasz Nowak-Öberg"
+        sign_up(db.session.query(ProgrammeItem).filter_by(title="Workshop vatten").one(), 1, first=10)
+        db.session.commit()
+        html = page(client, "/e/skane-forum/programme")
+        assert sorted(rendered) == ["Lunch i foajén", "Samhällets nya verklighet", "Workshop vatten"]
+        assert "Lunch i foajén" in item_block(html, "Lunch i foajén")
+        assert "Łukasz Nowak-Öberg" in item_block(html, "Samhällets nya verklighet")
+        water = item_block(html, "Workshop vatten")
+        assert "2 platser kvar" in water and "Łukasz Nowak-Öberg" in water
+
+        rendered.clear()
+        client.get("/lang/en")
+        english = page(client, "/e/skane-forum/programme")
+        assert len(rendered) == 6
+        assert "2 seats left" in item_block(english, "Workshop vatten")
+    finally:
+        template_rendered.disconnect(count, app)
