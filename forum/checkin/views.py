@@ -35,7 +35,7 @@ from forum.checkin.models import Device
 from forum.events.models import Event
 from forum.extensions import db
 from forum.forms import limit, required, strip
-from forum.i18n import current_language
+from forum.i18n import current_language, local_zone
 from forum.registration.services import of_event
 from forum.security import CONTENT_SECURITY_POLICY
 from forum.urls import external_url
@@ -267,6 +267,7 @@ def device(slug: str):
         "badge": url_for("badges_admin.badge", slug=event.slug, registration_id=0),
         "wasmBase": url_for("static", filename="vendor/zxing-wasm/"),
         "language": current_language(),
+        "timeZone": local_zone(event.timezone).key,
         "texts": _scanner_texts(),
     }
     response = Response(render_template("checkin/scanner.html", event=event, config=config))

@@ -33,10 +33,16 @@
   };
 
   const format = (text, values) => text.replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ""));
+  // Clock times in the event's time zone (the venue's), whatever zone the phone is set to.
   const time = (iso) => {
     if (!iso) return "";
     const d = new Date(iso);
-    return d.toLocaleTimeString(config.language === "en" ? "en-GB" : "sv-SE", { hour: "2-digit", minute: "2-digit" });
+    const locale = config.language === "en" ? "en-GB" : "sv-SE";
+    try {
+      return d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit", timeZone: config.timeZone });
+    } catch (error) {
+      return d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" }); // a zone the browser lacks
+    }
   };
   const newId = () =>
     crypto.randomUUID ? crypto.randomUUID() : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");

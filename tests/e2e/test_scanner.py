@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -125,7 +127,8 @@ def test_the_camera_reads_a_printed_badge_and_checks_its_holder_in(door, tmp_pat
         db.session.rollback()
     video = write_y4m(image, tmp_path / "badge.y4m")
 
-    with chromium(camera_file=video) as context:
+    # The phone is set to another zone than the venue (the event: Europe/Stockholm).
+    with chromium(camera_file=video, timezone_id="America/New_York") as context:
         page = open_scanner(context, scanner_url(door))
         assert "#token" not in page.url  # the token left the address bar
         page.click("#camera-toggle")
@@ -158,6 +161,9 @@ def test_the_camera_reads_a_printed_badge_and_checks_its_holder_in(door, tmp_pat
         page.wait_for_selector("#result[data-result='already_checked_in']")
         detail = page.inner_text("#result-detail")
         assert detail.startswith("Incheckad ") and detail.endswith(" vid Entré A"), detail
+        # The time is the venue's (the event's zone, Stockholm), not the zone the device is set to.
+        stockholm = [datetime.now(ZoneInfo("Europe/Stockholm")) + timedelta(minutes=m) for m in (-1, 0)]
+        assert any(moment.strftime("%H:%M") in detail for moment in stockholm), detail
         page.wait_for_selector("#queue-status[data-count='0']")
 
         # Someone who cancelled is found with the reason in words, and no check-in button.
