@@ -69,16 +69,16 @@ class DoorScans:
             return None
         try:
             data = json.loads(body)
-            fields = views.scan_fields(data) if isinstance(data, dict) else None
+            scan = views.scan_fields(data) if isinstance(data, dict) else None
         except (ValueError, RecursionError, views.ApiError):  # RecursionError: JSON nested thousands deep
             return None  # Flask answers 400
-        if fields is None:
+        if scan is None:
             return None
         cookie = environ.get("HTTP_COOKIE")
         language = language_of(parse_cookie(cookie).get(LANGUAGE_COOKIE) if cookie else None)
         with self.app.app_context():
             try:
-                _row, answer = views.door_scan(token, slug, fields, language)
+                _row, answer = views.door_scan(token, slug, scan, language)
             # door_scan raises nothing once the scan is written (services.door_scan): a failure here
             # recorded nothing, and the view tries again and reports it.
             except Exception:  # noqa: BLE001

@@ -157,30 +157,29 @@ def scan(slug: str):
     # answered by door_scan(), also without Flask (forum.api.door); what is rare goes through the ORM.
     token = _bearer_token()
     try:
-        fields = _scan_body()
+        scan_input = _scan_body()
         problem = None
     except ApiError as error:
-        fields = None
+        scan_input = None
         problem = error
-    row, body = door_scan(token, slug, fields, select_locale())
+    row, body = door_scan(token, slug, scan_input, select_locale())
     if row is None:
         raise ApiError(401, "The device token is unknown or revoked.")
     _check_slug(row.event_slug, slug)
     if problem is not None:
         raise problem
     if body is None:
-        body = _scan_orm(row, *fields)
+        body = _scan_orm(row, scan_input)
         db.session.commit()
     return jsonify(body), 200
 
 
-def door_scan(token: str, slug: str, fields: tuple | None, language: str):
+def door_scan(token: str, slug: str, scan: services.DoorScan | None, language: str):
     """The door's hot path (bench/checkin.py; services.door_scan): one query answers the token and the
     scan, which is recorded (on PostgreSQL in the same statement). Returns (row, answer): row None when
     the token is unknown or revoked; answer None when nothing was recorded: the token is another
-    event's, the fields are None (invalid), or the scan is one for services.scan (a retry, a late
+    event's, the scan is None (invalid input), or the scan is one for services.scan (a retry, a late
     earlier scan, a race)."""
-    scan = services.DoorScan(*fields) if fields is not None else None
     # A connection the database had closed (a restart) is found when used: once more on a new one. Had
     # the scan been recorded before the connection broke, its client_scan_id is found now and scan()
     # answers what was recorded; a scan without one is recorded again, as when a device itself retries.
@@ -199,12 +198,12 @@ def door_scan(token: str, slug: str, fields: tuple | None, language: str):
     return row, body
 
 
-def _scan_body() -> tuple[str, str, str | None, datetime | None]:
+def _scan_body() -> services.DoorScan:
     return scan_fields(_json_body())
 
 
-def scan_fields(data: dict) -> tuple[str, str, str | None, datetime | None]:
-    """(code, entrance, client_scan_id, scanned_at) of a scan's JSON object; ApiError(400) for bad input."""
+def scan_fields(data: dict) -> services.DoorScan:
+    """The scan in a scan's JSON object; ApiError(400) for bad input."""
     code = data.get("code")
     if not isinstance(code, str):
         raise ApiError(400, "code must be a string.")
@@ -214,15 +213,20 @@ def scan_fields(data: dict) -> tuple[str, str, str | None, datetime | None]:
     entrance = _text(data, "entrance") or ""
     client_scan_id = _text(data, "client_scan_id")
     scanned_at = _moment(data.get("scanned_at"), "scanned_at")
-    return code, entrance, client_scan_id, scanned_at
+    return services.DoorScan(code, entrance, client_scan_id, scanned_at)
 
 
-def _scan_orm(row, code, entrance, client_scan_id, scanned_at) -> dict:
+def _scan_orm(row, scan: services.DoorScan) -> dict:
     device = db.session.get(Device, row.device_id)
     event = db.session.get(Event, row.event_id)
     try:
         outcome = services.scan(
-            event, code, entrance=entrance, scanned_at=scanned_at, client_scan_id=client_scan_id, device=device
+            event,
+            scan.code,
+            entrance=scan.entrance,
+            scanned_at=scan.scanned_at,
+            client_scan_id=scan.client_scan_id,
+            device=device,
         )
     except ValueError as refusal:
         db.session.rollback()

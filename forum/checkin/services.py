@@ -354,8 +354,8 @@ def _scan_row_statement():
             _events.c.id.label("event_id"),
             _events.c.slug.label("event_slug"),
             _result(recorded, admitted_checkin).label("result"),
-            _badges.c.event_id.label("badge_event_id"),
-            _registrations.c.id.label("registration_id"),
+            # The badge's registration when the badge is of the device's event; NULL for another event's.
+            case((_badges.c.event_id == _devices.c.event_id, _registrations.c.id)).label("registration_id"),
             _registrations.c.status,
             _registrations.c.first_name,
             _registrations.c.last_name,
@@ -403,7 +403,7 @@ def _recorded_values(scan) -> dict:
     """The check-in's columns, from a _scan_row_statement() row (`scan`: its columns) and the values given."""
     return {
         "event_id": scan.event_id,
-        "registration_id": case((scan.badge_event_id == scan.event_id, scan.registration_id)),
+        "registration_id": scan.registration_id,
         "result": scan.result,
         "device_id": scan.device_id,
         **_RECORDED_VALUES,
@@ -497,6 +497,7 @@ def record_at_door(door: DriverConnection, parameters: dict):
     result and its event is `slug`; checkin_id None when nothing was recorded (also when a unique index
     refused it: another scan admitted the registration, or recorded the client_scan_id, since the row
     was read)."""
+    row = None
     try:
         if door.dialect.name == "postgresql":
             row = _SCAN_AND_RECORD.first(door, parameters)
@@ -510,7 +511,7 @@ def record_at_door(door: DriverConnection, parameters: dict):
         with door.writing():
             values = parameters | {
                 "event_id": row.event_id,
-                "registration_id": row.registration_id if row.badge_event_id == row.event_id else None,
+                "registration_id": row.registration_id,
                 "result": row.result,
                 "device_id": row.device_id,
             }
@@ -519,7 +520,8 @@ def record_at_door(door: DriverConnection, parameters: dict):
                 _DEVICE_SEEN.execute(door, {"device_id": row.device_id, "last_seen_at": parameters["now"]}).close()
             return row, checkin_id
     except door.integrity_error:
-        return _SCAN_ROW.first(door, parameters), None
+        # SQLite: the row read before the INSERT; PostgreSQL: the statement failed as a whole, read again.
+        return (row if row is not None else _SCAN_ROW.first(door, parameters)), None
 
 
 def _seen_after_recording(door: DriverConnection, device_id: int, now: datetime) -> None:
@@ -546,7 +548,7 @@ def _door_answer(row, checkin_id: int, moment: datetime, language: str) -> dict:
     return {
         "result": row.result,
         "checkin_id": checkin_id,
-        "registration": _person_from_row(row, language) if row.badge_event_id == row.event_id else None,
+        "registration": _person_from_row(row, language) if row.registration_id is not None else None,
         "checked_in_at": moment if row.result == OK else earlier["at"] if earlier is not None else None,
         "earlier": earlier,
         "repeated": False,

@@ -57,7 +57,7 @@ def _paragraph(text, style: ParagraphStyle) -> Paragraph:
 
 def _table(header: list[str], body: list[list[str]], widths: list[float], styles, *, row_height=None) -> Table:
     data = [[_paragraph(text, styles["head"]) for text in header]]
-    data += [[_paragraph(str(text), styles["cell"]) for text in row] for row in body]
+    data += [[_paragraph(text, styles["cell"]) for text in row] for row in body]
     table = Table(data, colWidths=widths, repeatRows=1, rowHeights=[None] + [row_height] * len(body))
     table.setStyle(
         TableStyle(
