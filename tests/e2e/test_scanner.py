@@ -7,7 +7,8 @@
   a check-in button.
 - With the network cut, three scans from a keyboard-wedge scanner are answered and queued, the page
   says it is offline and how many scans wait, and it still opens from the service worker's copy;
-  when the network returns they sync and the server has each once.
+  when the network returns they sync and the server has each once. The page warns when the wedge's
+  field loses the focus.
 """
 
 from __future__ import annotations
@@ -191,6 +192,15 @@ def test_offline_scans_are_answered_queued_and_synced_once(door, screenshots):
             assert page.get_attribute("#result", "data-result") == "ok"
             assert page.inner_text("#result-name") == person["name"]
             assert page.input_value("#wedge") == ""
+        # The wedge scanner types into the field that has the focus: the page warns when the field has
+        # lost it, and the warning gives it back.
+        assert page.is_hidden("#focus-warning")
+        page.focus("#search")
+        page.wait_for_selector("#focus-warning", state="visible")
+        assert "tappat fokus" in page.inner_text("#focus-warning")
+        page.click("#focus-warning")
+        page.wait_for_selector("#focus-warning", state="hidden")
+        assert page.evaluate("document.activeElement.id") == "wedge"
         assert "Offline" in page.inner_text("#network-status")
         assert "3 skanningar väntar" in page.inner_text("#queue-status")
         page.screenshot(path=str(screenshots / "journey5-03-offline-queue.png"))
